@@ -1,0 +1,2 @@
+Console.Error.WriteLine("jepsen-style: no commands yet");
+return 2;

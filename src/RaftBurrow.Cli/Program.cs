@@ -1,0 +1,2 @@
+Console.Error.WriteLine("raftburrow-cli: no commands yet");
+return 2;
