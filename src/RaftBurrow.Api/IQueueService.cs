@@ -45,6 +45,10 @@ public interface IQueueService
     /// </summary>
     Task<bool> WaitForChangeAsync(int partition, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>Whether this node currently leads <paramref name="partition"/> (background workers such as
+    /// the webhook notifier and the dead-letter mover run only where this is true).</summary>
+    bool IsLocalLeader(int partition);
+
     /// <summary>Current time on this node, Unix ms (the injected TimeProvider's).</summary>
     long NowMs { get; }
 }

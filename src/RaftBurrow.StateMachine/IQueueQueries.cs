@@ -69,6 +69,9 @@ public interface IQueueQueries
     /// <summary>Every live subscription in this partition as (project, subscription), for the notifier.</summary>
     IReadOnlyList<(string Project, SubscriptionView Subscription)> AllSubscriptions(long nowMs);
 
+    /// <summary>The oldest entries of the dead-letter outbox (see <see cref="CompleteDeadLetters"/>), at most <paramref name="limit"/>.</summary>
+    IReadOnlyList<DeadLetterView> PendingDeadLetters(int limit);
+
     /// <summary>Burrow accounts that have at least one queue in this partition, each with the earliest creation of its queues here.</summary>
     IReadOnlyList<BurrowNameView> BurrowListAccounts(long nowMs);
 

@@ -70,6 +70,9 @@ public sealed class QueueStateMachine : IReplicatedStateMachine, IQueueQueries
     public IReadOnlyList<(string Project, SubscriptionView Subscription)> AllSubscriptions(long nowMs) => throw new NotImplementedException();
 
     /// <inheritdoc />
+    public IReadOnlyList<DeadLetterView> PendingDeadLetters(int limit) => throw new NotImplementedException();
+
+    /// <inheritdoc />
     public IReadOnlyList<BurrowNameView> BurrowListAccounts(long nowMs) => throw new NotImplementedException();
 
     /// <inheritdoc />

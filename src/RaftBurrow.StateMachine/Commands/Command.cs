@@ -25,6 +25,7 @@ namespace RaftBurrow.StateMachine.Commands;
 [Union(15, typeof(DeleteSubscription))]
 [Union(16, typeof(ConfirmSubscription))]
 [Union(17, typeof(Expire))]
+[Union(18, typeof(CompleteDeadLetters))]
 [Union(30, typeof(BurrowPutMessage))]
 [Union(31, typeof(BurrowUpdateMessages))]
 [Union(32, typeof(BurrowUpdateMessage))]

@@ -74,3 +74,12 @@ public sealed record BurrowNameView(
     [property: Key(0)] string Name,
     [property: Key(1)] long CreatedMs,
     [property: Key(2)] long CreatedIndex);
+
+/// <summary>A message waiting in the dead-letter outbox for its move to <see cref="DeadLetterQueue"/>.</summary>
+[MessagePackObject]
+public sealed record DeadLetterView(
+    [property: Key(0)] string Project,
+    [property: Key(1)] string SourceQueue,
+    [property: Key(2)] string DeadLetterQueue,
+    [property: Key(3)] int? DeadLetterTtlSeconds,
+    [property: Key(4)] MessageView Message);

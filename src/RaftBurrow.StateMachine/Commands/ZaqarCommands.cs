@@ -216,3 +216,17 @@ public sealed record ConfirmSubscription : ZaqarQueueCommand
     /// <summary>Confirmed or not.</summary>
     [Key(3)] public bool Confirmed { get; init; }
 }
+
+/// <summary>
+/// Dead letters: when a claim would take a message past the queue's <c>_max_claim_count</c> and the
+/// queue names a <c>_dead_letter_queue</c>, the message leaves its queue and waits in this
+/// partition's dead-letter outbox (the DLQ may live on another partition). A mover on the leader
+/// reads <see cref="IQueueQueries.PendingDeadLetters"/>, posts each message to its DLQ with the
+/// idempotency key <c>"dlq:" + id</c>, then proposes this command to drop them from the outbox.
+/// </summary>
+[MessagePackObject]
+public sealed record CompleteDeadLetters : Command
+{
+    /// <summary>Ids of outbox entries that reached their DLQ.</summary>
+    [Key(0)] public string[] MessageIds { get; init; } = [];
+}

@@ -34,6 +34,8 @@ public sealed class LocalQueueService : IQueueService
 
     public int PartitionCount => _machines.Length;
 
+    public bool IsLocalLeader(int partition) => true;
+
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public int PartitionOf(QueueSpace space, string project, string queue) =>
