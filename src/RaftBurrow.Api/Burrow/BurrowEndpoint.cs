@@ -40,7 +40,7 @@ internal sealed partial class BurrowEndpoint(
 
         try
         {
-            if (ReferenceEquals(path, BurrowPath.InvalidEncoding))
+            if (path.InvalidEncoding)
                 throw new BurrowBadRequestException("Invalid id", "Percent-decoded ids must be valid UTF-8.");
             var query = BurrowQuery.Parse(context.Request.Query, Options);
             await (path.Level switch

@@ -20,14 +20,14 @@ internal enum BurrowLevel
 /// <summary>A matched Burrow path with its percent-decoded ids.</summary>
 internal sealed record BurrowPath(BurrowLevel Level, string Account, string Queue, string Message)
 {
-    /// <summary>Outcome of <see cref="TryParse"/> when the path has an id that is not UTF-8 after decoding.</summary>
-    public static readonly BurrowPath InvalidEncoding = new(BurrowLevel.Accounts, "", "", "");
+    /// <summary>Some id is not valid UTF-8 once percent-decoded (answered 400 after the method check).</summary>
+    public bool InvalidEncoding { get; init; }
 
     /// <summary>
     /// Matches the request's path exactly as sent: <c>/v1.0</c> followed by 0–3 non-empty segments,
     /// no trailing slash. Segments are percent-decoded one by one, so an encoded slash (<c>m%2Fe</c>)
     /// is never an id: such a path matches no route, like in the reference where it splits into
-    /// more segments. Returns null for no route, <see cref="InvalidEncoding"/> for a non-UTF-8 id.
+    /// more segments. Returns null for no route.
     /// </summary>
     public static BurrowPath? TryParse(HttpContext context)
     {
@@ -35,6 +35,7 @@ internal sealed record BurrowPath(BurrowLevel Level, string Account, string Queu
         // the client sent, which is what the contract matches on.
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         string[] segments;
+        var invalid = false;
         if (!string.IsNullOrEmpty(raw) && raw[0] == '/')
         {
             var query = raw.IndexOf('?', StringComparison.Ordinal);
@@ -43,11 +44,10 @@ internal sealed record BurrowPath(BurrowLevel Level, string Account, string Queu
             for (var i = 0; i < segments.Length; i++)
             {
                 var decoded = Decode(segments[i]);
-                if (decoded is null)
-                    return InvalidEncoding;
-                if (decoded.Contains('/', StringComparison.Ordinal))
+                invalid |= decoded is null;
+                if (decoded is not null && decoded.Contains('/', StringComparison.Ordinal))
                     return null;
-                segments[i] = decoded;
+                segments[i] = decoded ?? segments[i];
             }
         }
         else
@@ -66,13 +66,14 @@ internal sealed record BurrowPath(BurrowLevel Level, string Account, string Queu
                 return null;
         }
 
-        return segments.Length switch
+        var parsed = segments.Length switch
         {
             1 => new BurrowPath(BurrowLevel.Accounts, "", "", ""),
             2 => new BurrowPath(BurrowLevel.Queues, segments[1], "", ""),
             3 => new BurrowPath(BurrowLevel.Messages, segments[1], segments[2], ""),
             _ => new BurrowPath(BurrowLevel.Message, segments[1], segments[2], segments[3]),
         };
+        return parsed with { InvalidEncoding = invalid };
     }
 
     /// <summary>Percent-decodes one segment to UTF-8 text; a '%' not followed by two hex digits stays

@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using RaftBurrow.Api.Burrow;
+using RaftBurrow.Api.Tests.Support;
+using RaftBurrow.StateMachine;
+using RaftBurrow.StateMachine.Commands;
+
+namespace RaftBurrow.Api.Tests.Burrow.Support;
+
+/// <summary>
+/// The Burrow API over an in-process <see cref="IQueueService"/>: in a TestServer (default) or on
+/// real Kestrel at 127.0.0.1 on an ephemeral port (wire tests: Kestrel's own header handling).
+/// </summary>
+public sealed class BurrowTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BurrowTestHost(WebApplication app, IQueueService service, HttpClient client, Uri baseAddress, FakeTimeProvider? time)
+    {
+        _app = app;
+        Service = service;
+        Client = client;
+        BaseAddress = baseAddress;
+        Time = time;
+    }
+
+    /// <summary>The queue service behind the API.</summary>
+    public IQueueService Service { get; }
+
+    /// <summary>A client for the host (TestServer's or a plain HttpClient for Kestrel).</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>Where the host listens (Kestrel) or the TestServer's base.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The fake clock, when the host was started with one.</summary>
+    public FakeTimeProvider? Time { get; }
+
+    /// <summary>Whether the real QueueStateMachine implements Burrow (then tests use it through LocalQueueService).</summary>
+    public static bool RealStateMachineAvailable { get; } = ProbeRealStateMachine();
+
+    /// <summary>Starts a host. <paramref name="fakeTime"/> gives it a FakeTimeProvider (see <see cref="Time"/>).</summary>
+    public static async Task<BurrowTestHost> StartAsync(
+        bool kestrel = false,
+        bool fakeTime = false,
+        IDictionary<string, string?>? settings = null,
+        int partitions = 4)
+    {
+        var time = fakeTime ? new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)) : null;
+        IQueueService service = RealStateMachineAvailable
+            ? new LocalQueueService(partitions, time)
+            : new BurrowModelService(partitions, time);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        if (kestrel)
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton(service);
+        builder.Services.AddBurrowApi(builder.Configuration);
+        var app = builder.Build();
+        if (!kestrel)
+        {
+            // TestServer leaves IHttpRequestFeature.RawTarget empty; Kestrel sets it to the target as
+            // sent, which is what the Burrow path matcher reads. Carry it over from the client.
+            app.Use((context, next) =>
+            {
+                if (context.Request.Headers.TryGetValue(RawTargetHandler.Header, out var raw))
+                    context.Features.Get<IHttpRequestFeature>()!.RawTarget = raw.ToString();
+                return next(context);
+            });
+        }
+
+        app.MapBurrowApi();
+        await app.StartAsync();
+
+        if (kestrel)
+        {
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            return new BurrowTestHost(app, service, new HttpClient { BaseAddress = address }, address, time);
+        }
+
+        var server = app.GetTestServer();
+        var client = new HttpClient(new RawTargetHandler { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
+        return new BurrowTestHost(app, service, client, client.BaseAddress!, time);
+    }
+
+    /// <summary>Runs the expiry pulse on every partition (after moving fake time).</summary>
+    public void Expire()
+    {
+        switch (Service)
+        {
+            case LocalQueueService local:
+                local.Expire();
+                break;
+            case BurrowModelService model:
+                model.Expire();
+                break;
+        }
+    }
+
+    /// <summary>Moves the fake clock and runs the expiry pulse.</summary>
+    public void Advance(TimeSpan by)
+    {
+        Time!.Advance(by);
+        Expire();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static bool ProbeRealStateMachine()
+    {
+        try
+        {
+            var machine = new QueueStateMachine(new QueueStateMachineOptions());
+            var result = machine.ApplyCommand(1, 1_000, Guid.NewGuid(), new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "m" });
+            return result.Code == ResultCode.Created
+                && machine.BurrowGetMessage("a", "q", "m", 1_000).Code == ResultCode.Ok;
+        }
+        catch (NotImplementedException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Sends the request target as written (what Kestrel would expose as RawTarget) in a test header.</summary>
+internal sealed class RawTargetHandler : DelegatingHandler
+{
+    public const string Header = "X-Test-Raw-Target";
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.TryAddWithoutValidation(Header, request.RequestUri!.PathAndQuery);
+        return base.SendAsync(request, cancellationToken);
+    }
+}
