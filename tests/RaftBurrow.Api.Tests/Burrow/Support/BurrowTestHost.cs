@@ -41,6 +41,23 @@ public sealed class BurrowTestHost : IAsyncDisposable
     /// <summary>Where the host listens (Kestrel) or the TestServer's base.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Requests parked in a long poll right now.</summary>
+    public int Parked => Services.GetRequiredService<BurrowWaiterGate>().Parked;
+
+    /// <summary>Polls (no sleeps asserted) until <paramref name="count"/> requests are parked; fails after 10 s.</summary>
+    public async Task WaitUntilParkedAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Parked < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {Parked} of {count} requests parked");
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>The fake clock, when the host was started with one.</summary>
     public FakeTimeProvider? Time { get; }
 
