@@ -16,14 +16,14 @@ using RaftBurrow.StateMachine.Commands;
 namespace RaftBurrow.Api.Tests.Burrow.Support;
 
 /// <summary>
-/// The Burrow API over an in-process <see cref="IQueueService"/>: in a TestServer (default) or on
+/// The Burrow API over <see cref="LocalQueueService"/> (the real state machine, no Raft): in a TestServer (default) or on
 /// real Kestrel at 127.0.0.1 on an ephemeral port (wire tests: Kestrel's own header handling).
 /// </summary>
 public sealed class BurrowTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private BurrowTestHost(WebApplication app, IQueueService service, HttpClient client, Uri baseAddress, FakeTimeProvider? time)
+    private BurrowTestHost(WebApplication app, LocalQueueService service, HttpClient client, Uri baseAddress, FakeTimeProvider? time)
     {
         _app = app;
         Service = service;
@@ -33,7 +33,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
     }
 
     /// <summary>The queue service behind the API.</summary>
-    public IQueueService Service { get; }
+    public LocalQueueService Service { get; }
 
     /// <summary>A client for the host (TestServer's or a plain HttpClient for Kestrel).</summary>
     public HttpClient Client { get; }
@@ -61,9 +61,6 @@ public sealed class BurrowTestHost : IAsyncDisposable
     /// <summary>The fake clock, when the host was started with one.</summary>
     public FakeTimeProvider? Time { get; }
 
-    /// <summary>Whether the real QueueStateMachine implements Burrow (then tests use it through LocalQueueService).</summary>
-    public static bool RealStateMachineAvailable { get; } = ProbeRealStateMachine();
-
     /// <summary>Starts a host. <paramref name="fakeTime"/> gives it a FakeTimeProvider (see <see cref="Time"/>).</summary>
     public static async Task<BurrowTestHost> StartAsync(
         bool kestrel = false,
@@ -72,9 +69,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
         int partitions = 4)
     {
         var time = fakeTime ? new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)) : null;
-        IQueueService service = RealStateMachineAvailable
-            ? new LocalQueueService(partitions, time)
-            : new BurrowModelService(partitions, time);
+        var service = new LocalQueueService(partitions, time);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -83,7 +78,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
             builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         else
             builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton(service);
+        builder.Services.AddSingleton<IQueueService>(service);
         builder.Services.AddBurrowApi(builder.Configuration);
         var app = builder.Build();
         if (!kestrel)
@@ -113,18 +108,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
     }
 
     /// <summary>Runs the expiry pulse on every partition (after moving fake time).</summary>
-    public void Expire()
-    {
-        switch (Service)
-        {
-            case LocalQueueService local:
-                local.Expire();
-                break;
-            case BurrowModelService model:
-                model.Expire();
-                break;
-        }
-    }
+    public void Expire() => Service.Expire();
 
     /// <summary>Moves the fake clock and runs the expiry pulse.</summary>
     public void Advance(TimeSpan by)
@@ -138,21 +122,6 @@ public sealed class BurrowTestHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static bool ProbeRealStateMachine()
-    {
-        try
-        {
-            var machine = new QueueStateMachine(new QueueStateMachineOptions());
-            var result = machine.ApplyCommand(1, 1_000, Guid.NewGuid(), new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "m" });
-            return result.Code == ResultCode.Created
-                && machine.BurrowGetMessage("a", "q", "m", 1_000).Code == ResultCode.Ok;
-        }
-        catch (NotImplementedException)
-        {
-            return false;
-        }
     }
 }
 
