@@ -44,11 +44,19 @@ internal sealed class BurrowLongPoll(IQueueService service, BurrowWaiterGate gat
                 var sliceMs = Math.Min(remainingMs, Math.Max(1, options.Value.LongPollRecheckMs));
                 using var parked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var changed = service.WaitForChangeAsync(partition, TimeSpan.FromMilliseconds(sliceMs), parked.Token);
-                outcome = await retry(cancellationToken);
+                try
+                {
+                    outcome = await retry(cancellationToken);
+                }
+                catch
+                {
+                    await UnsubscribeAsync(parked, changed);
+                    throw;
+                }
+
                 if (!outcome.IsNotFound)
                 {
-                    await parked.CancelAsync();
-                    await ((Task)changed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await UnsubscribeAsync(parked, changed);
                     return outcome;
                 }
 
@@ -59,5 +67,12 @@ internal sealed class BurrowLongPoll(IQueueService service, BurrowWaiterGate gat
         {
             gate.Exit();
         }
+    }
+
+    /// <summary>Ends a wake-up subscription that is no longer needed now, not at the end of its slice.</summary>
+    private static async Task UnsubscribeAsync(CancellationTokenSource parked, Task<bool> changed)
+    {
+        await parked.CancelAsync();
+        await ((Task)changed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

@@ -118,6 +118,20 @@ public sealed class BurrowLongPollTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_waiter_on_one_front_end_is_woken_by_a_put_through_another()
+    {
+        // Two nodes' API front ends over one replicated state: the wake-up comes from the
+        // partition applying the entry, not from anything local to the front end that took the PUT.
+        await using var other = await BurrowTestHost.StartAsync(settings: NoRecheck, sharedService: _host.Service);
+        var get = Client.Get("/v1.0/a/q?wait=60");
+        await _host.WaitUntilParkedAsync(1);
+        Assert.Equal(0, other.Parked);
+        Assert.Equal(201, (await other.Client.Put("/v1.0/a/q/m", "from node 2")).Status);
+        var reply = await get.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("from node 2", reply.Json[0].GetProperty("body").GetString());
+    }
+
+    [Fact]
     public async Task Parked_waiters_are_bounded_with_a_clear_503()
     {
         await using var host = await BurrowTestHost.StartAsync(settings: new Dictionary<string, string?>(NoRecheck) { ["Burrow:MaxParkedWaiters"] = "2" });

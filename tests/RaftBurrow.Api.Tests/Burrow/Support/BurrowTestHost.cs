@@ -66,10 +66,12 @@ public sealed class BurrowTestHost : IAsyncDisposable
         bool kestrel = false,
         bool fakeTime = false,
         IDictionary<string, string?>? settings = null,
-        int partitions = 4)
+        int partitions = 4,
+        LocalQueueService? sharedService = null)
     {
         var time = fakeTime ? new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)) : null;
-        var service = new LocalQueueService(partitions, time);
+        // A shared service stands for one replicated state behind several nodes' front ends.
+        var service = sharedService ?? new LocalQueueService(partitions, time);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
