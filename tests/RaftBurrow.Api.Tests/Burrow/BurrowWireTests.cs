@@ -16,7 +16,8 @@ public sealed class BurrowWireTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await BurrowTestHost.StartAsync(kestrel: true, settings: new Dictionary<string, string?> { ["Burrow:DefaultTtlSeconds"] = "0" });
+        // Fake time: remaining ttl/hide are compared exactly, which a real second boundary could break.
+        _host = await BurrowTestHost.StartAsync(kestrel: true, fakeTime: true, settings: new Dictionary<string, string?> { ["Burrow:DefaultTtlSeconds"] = "0" });
         _client = new BurrowWireClient(_host.BaseAddress);
     }
 
