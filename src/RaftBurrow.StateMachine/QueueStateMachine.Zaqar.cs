@@ -39,7 +39,7 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MetadataResult(ResultCode.QueueNotFound, _clockMs, []);
         queue.SetMetadata(c.MetadataJson);
         return new MetadataResult(ResultCode.Ok, _clockMs, queue.MetadataJson);
     }
@@ -48,10 +48,10 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MetadataResult(ResultCode.QueueNotFound, _clockMs, []);
         var patched = MetadataPatch.TryApply(queue.MetadataJson, c.Ops);
         if (patched is null)
-            return Code(ResultCode.InvalidPatch);
+            return new MetadataResult(ResultCode.InvalidPatch, _clockMs, []);
         queue.SetMetadata(patched);
         return new MetadataResult(ResultCode.Ok, _clockMs, queue.MetadataJson);
     }
@@ -122,11 +122,11 @@ public sealed partial class QueueStateMachine
             foreach (var m in messages)
                 bytes += m.BodyJson.Length;
             if (bytes > maxBytes)
-                return Code(ResultCode.PostTooLarge);
+                return new PostMessagesResult(ResultCode.PostTooLarge, _clockMs, []);
         }
         var max = Options.MaxMessagesPerQueue;
         if (max > 0 && (long)(queue?.Messages.LiveCount ?? 0) + messages.Length > max)
-            return Code(ResultCode.QuotaExceeded);
+            return new PostMessagesResult(ResultCode.QuotaExceeded, _clockMs, []);
         queue ??= AddQueue(c.Project, c.Queue);
 
         var defaultTtl = settings.DefaultMessageTtlSeconds ?? Options.DefaultMessageTtlSeconds;
@@ -211,7 +211,7 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MessagesResult(ResultCode.QueueNotFound, _clockMs, []);
         var selected = SelectClaimable(queue, c.Limit);
         var popped = new MessageView[selected.Count];
         for (var i = 0; i < popped.Length; i++)

@@ -92,7 +92,10 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
         ProcessDeadlines();
         _dedup.Evict(_clockMs, Options.DedupWindowMs, Options.MaxDedupEntries);
         if (_dedup.TryGet(requestId, out var seen))
+        {
+            CleanDeadlines();
             return seen.Materialize(Options.PartitionId);
+        }
 
         _pendingKey = null;
         _pendingPostCount = -1;
