@@ -42,7 +42,7 @@ internal sealed partial class BurrowEndpoint(
         {
             if (path.InvalidEncoding)
                 throw new BurrowBadRequestException("Invalid id", "Percent-decoded ids must be valid UTF-8.");
-            var query = BurrowQuery.Parse(context.Request.Query, Options);
+            var query = BurrowQuery.Parse(context.Request.Query, method, Options);
             await (path.Level switch
             {
                 BurrowLevel.Accounts => AccountsAsync(context, query),

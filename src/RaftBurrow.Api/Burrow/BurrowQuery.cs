@@ -34,21 +34,37 @@ internal sealed record BurrowQuery
     /// <summary>The message selector of the bulk message operations.</summary>
     public BurrowSelector Selector => new() { Limit = Limit, Marker = Marker, MatchHidden = MatchHidden };
 
-    /// <summary>Parses the request's query string.</summary>
-    public static BurrowQuery Parse(IQueryCollection query, BurrowOptions options)
+    /// <summary>
+    /// Parses the request's query string. As in the reference, PUT reads only the attributes (its
+    /// filters are ignored, even malformed ones), POST reads both, GET and DELETE only the filters.
+    /// </summary>
+    public static BurrowQuery Parse(IQueryCollection query, string method, BurrowOptions options)
     {
-        var limit = Integer(query, "limit");
-        var wait = Integer(query, "wait");
-        return new BurrowQuery
+        var parsed = new BurrowQuery();
+        if (!HttpMethods.IsPut(method))
         {
-            Detail = Last(query, "detail"),
-            Limit = limit is > 0 ? (int)Math.Min(limit.Value, int.MaxValue) : null,
-            Marker = Last(query, "marker"),
-            MatchHidden = string.Equals(Last(query, "match_hidden"), "true", StringComparison.OrdinalIgnoreCase),
-            WaitSeconds = wait is > 0 ? (int)Math.Min(wait.Value, options.MaxWaitSeconds) : 0,
-            TtlSeconds = Attribute(query, "ttl", options),
-            HideSeconds = Attribute(query, "hide", options),
-        };
+            var limit = Integer(query, "limit");
+            var wait = Integer(query, "wait");
+            parsed = parsed with
+            {
+                Detail = Last(query, "detail"),
+                Limit = limit is > 0 ? (int)Math.Min(limit.Value, int.MaxValue) : null,
+                Marker = Last(query, "marker"),
+                MatchHidden = string.Equals(Last(query, "match_hidden"), "true", StringComparison.OrdinalIgnoreCase),
+                WaitSeconds = wait is > 0 ? (int)Math.Min(wait.Value, options.MaxWaitSeconds) : 0,
+            };
+        }
+
+        if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method))
+        {
+            parsed = parsed with
+            {
+                TtlSeconds = Attribute(query, "ttl", options),
+                HideSeconds = Attribute(query, "hide", options),
+            };
+        }
+
+        return parsed;
     }
 
     private static string? Last(IQueryCollection query, string name) =>

@@ -72,6 +72,18 @@ public sealed class BurrowQueryTests : IAsyncLifetime
         Assert.Equal(0, message.GetProperty("hide").GetInt64());
     }
 
+    [Theory]
+    [InlineData("PUT", "/v1.0/a/q/n?limit=x&wait=y&detail=z", 201)]
+    [InlineData("GET", "/v1.0/a/q?ttl=x&hide=-1", 200)]
+    [InlineData("DELETE", "/v1.0/a/q/m?ttl=x", 200)]
+    [InlineData("GET", "/v1.0?hide=soon", 200)]
+    public async Task Parameters_a_method_does_not_read_are_not_parsed(string method, string url, int status)
+    {
+        // The reference parses attributes (ttl, hide) only for PUT and POST, and filters for
+        // everything but PUT: what it does not read cannot be malformed.
+        Assert.Equal(status, (await _host.Client.Send(method, url, method == "PUT" ? "x" : null)).Status);
+    }
+
     [Fact]
     public async Task Numbers_in_python_syntax_are_accepted()
     {
