@@ -57,6 +57,8 @@ internal sealed partial class BurrowEndpoint(
         }
         catch (BurrowWaitersExhaustedException e)
         {
+            // Operators need to see this: it means Burrow:MaxParkedWaiters is too low for the load.
+            logger.LogWarning("Burrow long poll refused: {Reason}", e.Message);
             context.Response.Headers.RetryAfter = "1";
             await BurrowResponses.Error(context, StatusCodes.Status503ServiceUnavailable, "Too many waiting requests", e.Message);
         }

@@ -67,7 +67,8 @@ public sealed class BurrowTestHost : IAsyncDisposable
         bool fakeTime = false,
         IDictionary<string, string?>? settings = null,
         int partitions = 4,
-        LocalQueueService? sharedService = null)
+        LocalQueueService? sharedService = null,
+        Func<IQueueService, IQueueService>? decorate = null)
     {
         var time = fakeTime ? new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)) : null;
         // A shared service stands for one replicated state behind several nodes' front ends.
@@ -80,7 +81,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
             builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         else
             builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton<IQueueService>(service);
+        builder.Services.AddSingleton(decorate is null ? service : decorate(service));
         builder.Services.AddBurrowApi(builder.Configuration);
         var app = builder.Build();
         if (!kestrel)
