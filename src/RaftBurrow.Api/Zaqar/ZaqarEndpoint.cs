@@ -56,7 +56,7 @@ internal static class ZaqarEndpoint
         if (projectHeader.Count > 0)
         {
             project = projectHeader[0] ?? "";
-            if (project.Length == 0)
+            if (string.IsNullOrWhiteSpace(project))
                 return new ZaqarError(400, "Empty project header not allowed",
                     "X-PROJECT-ID cannot be an empty string. Specify the right header X-PROJECT-ID and retry.");
         }
