@@ -32,7 +32,6 @@ internal static class SystemEndpoints
     public static void MapSystem(this IEndpointRouteBuilder root, IEndpointRouteBuilder v2)
     {
         root.MapGet("/", ZaqarEndpoint.Handle(VersionsAsync));
-        root.MapGet("/v2", ZaqarEndpoint.Handle(HomeAsync));
         v2.MapGet("/", ZaqarEndpoint.Handle(HomeAsync));
         v2.MapMethods("/ping", ["GET", "HEAD"], ZaqarEndpoint.Handle(PingAsync));
         v2.MapGet("/health", ZaqarEndpoint.Handle(HealthAsync));
