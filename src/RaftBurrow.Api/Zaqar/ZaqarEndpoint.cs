@@ -106,14 +106,10 @@ internal static class ZaqarEndpoint
             return true;
         foreach (var value in accept)
         {
-            if (string.IsNullOrWhiteSpace(value))
+            // Cheap containment tests: this runs on every request.
+            if (string.IsNullOrWhiteSpace(value) || value.Contains("json", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("*/*", StringComparison.Ordinal) || value.Contains("application/*", StringComparison.OrdinalIgnoreCase))
                 return true;
-            foreach (var range in value.Split(','))
-            {
-                var mediaType = range.Split(';')[0].Trim();
-                if (mediaType is "*/*" or "application/*" or "application/json" || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
-                    return true;
-            }
         }
         return false;
     }
