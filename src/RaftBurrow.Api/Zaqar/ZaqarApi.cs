@@ -43,6 +43,9 @@ public static class ZaqarApi
         v2.MapMessages();
         v2.MapClaims();
         v2.MapSubscriptions();
+        v2.MapOpenApiDocument();
+        // Unknown paths under /v2 get a Zaqar error body instead of an empty 404.
+        v2.MapFallback("{**path}", ZaqarEndpoint.Handle(call => Task.FromResult(ZaqarError.NotFound("No such resource: " + call.Path))));
         return endpoints;
     }
 }
