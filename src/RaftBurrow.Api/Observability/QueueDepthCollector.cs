@@ -28,7 +28,7 @@ public sealed class QueueDepthCollector
     private int _collecting;
 
     // Invariant: only written while _collecting is 1.
-    private long _lastCollectedAtMs = long.MinValue;
+    private long? _lastCollectedAtMs;
 
     /// <summary>Creates the collector.</summary>
     public QueueDepthCollector(IQueueService service, IOptions<ObservabilityOptions> options, TimeProvider? time = null)
@@ -63,7 +63,7 @@ public sealed class QueueDepthCollector
         try
         {
             var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (nowMs - _lastCollectedAtMs < _options.DepthMinIntervalMs)
+            if (_lastCollectedAtMs is { } lastMs && nowMs - lastMs < _options.DepthMinIntervalMs)
                 return false;
             _lastCollectedAtMs = nowMs;
             var projects = TrackedProjects;

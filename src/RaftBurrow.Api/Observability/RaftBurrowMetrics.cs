@@ -16,6 +16,11 @@ namespace RaftBurrow.Api.Observability;
 /// </remarks>
 public static class RaftBurrowMetrics
 {
+    // First field on purpose (initializers run in order): before any metric exists, drop prometheus-net's
+    // System.Diagnostics.Metrics bridge. It re-exports every Meter (HttpClient, Kestrel) with per-peer-port
+    // labels and duplicates the HTTP series below; process and runtime metrics stay.
+    private static readonly bool DefaultsConfigured = ConfigureDefaults();
+
     // Partition labels as cached strings so hot paths (every proposal) do not format integers.
     private static readonly string[] PartitionLabels = Enumerable.Range(0, 256).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
 
@@ -90,6 +95,18 @@ public static class RaftBurrowMetrics
     public static readonly Gauge WalBytes = Metrics.CreateGauge(
         "raftburrow_wal_bytes", "Bytes of the partition's write-ahead log on disk.",
         new GaugeConfiguration { LabelNames = ["partition"] });
+
+    private static bool ConfigureDefaults()
+    {
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressProcessMetrics = false,
+            SuppressDebugMetrics = false,
+            SuppressEventCounters = false,
+            SuppressMeters = true,
+        });
+        return true;
+    }
 
     /// <summary>The label value of a partition (cached for 0..255).</summary>
     public static string PartitionLabel(int partition) =>
