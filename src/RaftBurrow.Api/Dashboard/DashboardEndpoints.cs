@@ -10,12 +10,11 @@ namespace RaftBurrow.Api.Dashboard;
 /// </summary>
 public static class DashboardEndpoints
 {
-    /// <summary>Maps <c>/ui</c>, its static files, and the same-origin proxy <c>/ui/api/nodes/{id}/cluster</c>.</summary>
+    /// <summary>Maps <c>/ui</c> (and <c>/ui/</c>), its static files, and the same-origin proxy <c>/ui/api/nodes/{id}/cluster</c>.</summary>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/ui", (HttpContext context) => Results.Redirect("/ui/" + context.Request.QueryString)).ExcludeFromDescription();
-        endpoints.MapGet("/ui/", (HttpContext context) => Serve(context, "index.html")).ExcludeFromDescription();
-        endpoints.MapGet("/ui/{file}", (string file, HttpContext context) => Serve(context, file)).ExcludeFromDescription();
+        // One route for /ui, /ui/ and /ui/app.js (routing treats /ui and /ui/ alike); the page links assets absolutely.
+        endpoints.MapGet("/ui/{file?}", (string? file, HttpContext context) => Serve(context, file ?? "index.html")).ExcludeFromDescription();
         endpoints.MapGet("/ui/api/nodes/{id:int}/cluster", DashboardProxy.NodeClusterAsync).ExcludeFromDescription();
         return endpoints;
     }

@@ -141,8 +141,11 @@
       g.append(svg("circle", { class: up ? "up" : "down", cx: 20, cy: 22, r: 6 }));
       g.append(svg("text", { class: "title", x: 34, y: 27 }, `node ${node.id}${node.id === cluster.selfId ? " (this)" : ""}`));
       g.append(svg("text", { class: "sub", x: 16, y: 48 }, truncate(node.httpUrl || "", 34)));
-      g.append(svg("text", { class: "sub", x: 16, y: 66 },
-        up ? `leads ${leads} of ${P}${node.zone ? " · zone " + node.zone : ""}` : truncate(`down: ${error || "no answer"}`, 40)));
+      // The card is narrow: the reason goes into the tooltip, the card says only that the node is down.
+      const sub = svg("text", { class: "sub", x: 16, y: 66 },
+        up ? `leads ${leads} of ${P}${node.zone ? " · zone " + node.zone : ""}` : "down (no answer)");
+      if (!up) sub.append(svg("title", null, error || "no answer"));
+      g.append(sub);
       for (let p = 0; p < P; p++) {
         const s = up ? partitionOf(view, p) : undefined;
         const role = s ? s.role : "unknown";
@@ -257,6 +260,7 @@
   function sparkline(values) {
     const w = 120, h = 22;
     const s = svg("svg", { class: "spark", viewBox: `0 0 ${w} ${h}`, "aria-hidden": "true" });
+    s.append(svg("line", { x1: 0, y1: h - 1.5, x2: w, y2: h - 1.5 }));
     if (values.length < 2) return s;
     const max = Math.max(1, ...values);
     const step = w / (SPARK_POINTS - 1);
