@@ -74,6 +74,9 @@ public static class ObservabilityExtensions
 
     private static class ReadyJson
     {
-        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        };
     }
 }
