@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using RaftBurrow.Api.Observability;
 using RaftBurrow.Ops.Tests.Support;
@@ -56,5 +58,49 @@ public sealed class RequestLogTests
         Assert.Equal(LogLevel.Information, line!.Level);
         Assert.Equal(id, line.Properties["scope.RequestId"]);
         Assert.Equal("-", line.Properties["Partition"]);
+    }
+}
+
+/// <summary>The server's own 503 mapping runs inside the observability middleware: the id and status survive it.</summary>
+public sealed class RequestLogUnavailableTests
+{
+    [Fact]
+    public async Task A_503_mapped_by_an_inner_middleware_keeps_the_request_id_and_is_counted_as_503()
+    {
+        await using var host = await OpsHost.StartAsync(afterObservability: app =>
+        {
+            // What the server does: clear whatever was started and answer 503 when no leader is reachable.
+            app.Use(async (HttpContext context, RequestDelegate next) =>
+            {
+                try
+                {
+                    await next(context);
+                }
+                catch (RaftBurrow.Api.ServiceUnavailableException e) when (!context.Response.HasStarted)
+                {
+                    context.Response.Clear();
+                    context.Response.StatusCode = 503;
+                    await context.Response.WriteAsJsonAsync(new { title = "Service unavailable", description = e.Message });
+                }
+            });
+            app.MapGet("/test/unavailable", (HttpContext context) =>
+            {
+                context.Response.Headers["X-Will-Be-Cleared"] = "1";
+                throw new RaftBurrow.Api.ServiceUnavailableException();
+            });
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/test/unavailable");
+        request.Headers.Add(RequestContext.RequestIdHeader, "retry-7");
+        using var response = await host.Client.SendAsync(request);
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Equal("retry-7", response.Headers.GetValues(RequestContext.RequestIdHeader).Single());
+        Assert.False(response.Headers.Contains("X-Will-Be-Cleared"));
+
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Contains("raftburrow_http_requests_total{method=\"GET\",route=\"/test/unavailable\",status=\"503\"} ", metrics, StringComparison.Ordinal);
+        var line = await Eventually.WaitAsync(
+            () => Task.FromResult(host.Logs.Entries.FirstOrDefault(e => e.EventId.Id == 7001 && Equals(e.Properties["RequestId"], "retry-7"))),
+            e => e is not null, "the request log line");
+        Assert.Equal(LogLevel.Warning, line!.Level);
     }
 }

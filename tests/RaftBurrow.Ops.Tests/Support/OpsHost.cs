@@ -36,9 +36,13 @@ public sealed class OpsHost : IAsyncDisposable
     public string BaseUrl { get; }
     public HttpClient Client { get; }
 
-    /// <summary>Starts a host; <paramref name="adminCluster"/> answers GET /admin/cluster when given.</summary>
+    /// <summary>
+    /// Starts a host; <paramref name="adminCluster"/> answers GET /admin/cluster when given;
+    /// <paramref name="afterObservability"/> adds middleware/endpoints after the observability middleware, as the server does.
+    /// </summary>
     public static async Task<OpsHost> StartAsync(
-        Func<object>? adminCluster = null, IQueueService? service = null, Action<ObservabilityOptions>? observability = null)
+        Func<object>? adminCluster = null, IQueueService? service = null, Action<ObservabilityOptions>? observability = null,
+        Action<WebApplication>? afterObservability = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var logs = new LogCollector();
@@ -57,6 +61,7 @@ public sealed class OpsHost : IAsyncDisposable
         builder.Services.AddRaftBurrowObservability(observability);
         var app = builder.Build();
         app.UseRaftBurrowObservability();
+        afterObservability?.Invoke(app);
         app.MapZaqarApi();
         app.MapRaftBurrowObservability();
         app.MapDashboard();
