@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RaftBurrow.Api;
 using RaftBurrow.Api.Observability;
 using RaftBurrow.Api.Tests.Support;
 using RaftBurrow.StateMachine.Commands;
@@ -34,5 +37,23 @@ public sealed class DepthCollectorTests
         Assert.True(await collector.MaybeCollectAsync(CancellationToken.None));
         // Within the minimum interval (an hour here) a scrape reuses the last values.
         Assert.False(await collector.MaybeCollectAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public void Settings_bind_from_the_RaftBurrow_Observability_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RaftBurrow:Observability:ReadyTimeoutMs"] = "1234",
+            ["RaftBurrow:Observability:Projects:0"] = "billing",
+            ["RaftBurrow:Observability:Projects:1"] = "shop",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton<IQueueService>(new LocalQueueService(2))
+            .AddRaftBurrowObservability();
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(1234, provider.GetRequiredService<IOptions<ObservabilityOptions>>().Value.ReadyTimeoutMs);
+        Assert.Equal(["billing", "shop"], provider.GetRequiredService<QueueDepthCollector>().TrackedProjects);
     }
 }
