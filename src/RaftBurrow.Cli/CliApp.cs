@@ -29,15 +29,16 @@ public static class CliApp
     /// <summary>Builds the command tree; actions write to <paramref name="output"/> and <paramref name="error"/>.</summary>
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
+        var globals = new GlobalOptions();
         var root = new RootCommand("raftburrow: administer a RaftBurrow cluster, use its queues, and benchmark it")
         {
-            GlobalOptions.Url,
-            GlobalOptions.Json,
-            GlobalOptions.Project,
-            GlobalOptions.TimeoutSeconds,
-            GlobalOptions.Retries,
+            globals.Url,
+            globals.Json,
+            globals.Project,
+            globals.TimeoutSeconds,
+            globals.Retries,
         };
-        var runner = new ActionRunner(output, error);
+        var runner = new ActionRunner(globals, output, error);
         root.Add(ClusterCommands.Cluster(runner));
         root.Add(ClusterCommands.Partitions(runner));
         root.Add(ClusterCommands.Leader(runner));
@@ -51,13 +52,13 @@ public static class CliApp
 }
 
 /// <summary>Runs a command body with a <see cref="CliContext"/> and turns failures into exit codes.</summary>
-public sealed class ActionRunner(TextWriter output, TextWriter error)
+public sealed class ActionRunner(GlobalOptions globals, TextWriter output, TextWriter error)
 {
     /// <summary>Sets <paramref name="command"/>'s action to <paramref name="body"/>.</summary>
     public void Set(Command command, Func<CliContext, Task<int>> body, string? what = null) =>
         command.SetAction(async (parse, ct) =>
         {
-            using var context = new CliContext(parse, output, error, ct);
+            using var context = new CliContext(globals, parse, output, error, ct);
             try
             {
                 return await body(context);

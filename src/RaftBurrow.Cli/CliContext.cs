@@ -20,18 +20,22 @@ public sealed class CliContext : IDisposable
 
     private RaftBurrowClient? client;
 
-    internal CliContext(ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal CliContext(GlobalOptions globals, ParseResult parse, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        Globals = globals;
         Parse = parse;
         Output = output;
         Error = error;
         CancellationToken = cancellationToken;
-        Json = parse.GetValue(GlobalOptions.Json);
-        Urls = GlobalOptions.ResolveUrls(parse.GetValue(GlobalOptions.Url));
-        ProjectId = parse.GetValue(GlobalOptions.Project) ?? GlobalOptions.DefaultProject;
-        TimeoutSeconds = parse.GetValue(GlobalOptions.TimeoutSeconds);
-        Retries = parse.GetValue(GlobalOptions.Retries);
+        Json = parse.GetValue(globals.Json);
+        Urls = GlobalOptions.ResolveUrls(parse.GetValue(globals.Url));
+        ProjectId = parse.GetValue(globals.Project) ?? GlobalOptions.DefaultProject;
+        TimeoutSeconds = parse.GetValue(globals.TimeoutSeconds);
+        Retries = parse.GetValue(globals.Retries);
     }
+
+    /// <summary>The global options of this command tree.</summary>
+    public GlobalOptions Globals { get; }
 
     /// <summary>The parse result (command-specific options).</summary>
     public ParseResult Parse { get; }

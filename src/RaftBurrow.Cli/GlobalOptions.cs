@@ -2,8 +2,9 @@ using System.CommandLine;
 
 namespace RaftBurrow.Cli;
 
-/// <summary>Options every command accepts (recursive on the root command). Names are part of the CLI contract.</summary>
-public static class GlobalOptions
+/// <summary>Options every command accepts (recursive on the root command). Names are part of the CLI contract.
+/// One instance per command tree: System.CommandLine symbols belong to the tree they are added to.</summary>
+public sealed class GlobalOptions
 {
     /// <summary>Used when neither <c>--url</c> nor RAFTBURROW_URL is given.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8888";
@@ -12,7 +13,7 @@ public static class GlobalOptions
     public const string DefaultProject = "default";
 
     /// <summary><c>--url URL</c>: any node; repeatable or comma-separated.</summary>
-    public static readonly Option<string[]> Url = new("--url", "-u")
+    public readonly Option<string[]> Url = new("--url", "-u")
     {
         Description = "Node URL (any node; repeat or comma-separate for several). Default: $RAFTBURROW_URL or " + DefaultUrl,
         Recursive = true,
@@ -20,14 +21,14 @@ public static class GlobalOptions
     };
 
     /// <summary><c>--json</c>: machine-readable output.</summary>
-    public static readonly Option<bool> Json = new("--json")
+    public readonly Option<bool> Json = new("--json")
     {
         Description = "Write JSON to stdout instead of tables",
         Recursive = true,
     };
 
     /// <summary><c>--project</c>: X-Project-ID.</summary>
-    public static readonly Option<string> Project = new("--project", "-p")
+    public readonly Option<string> Project = new("--project", "-p")
     {
         Description = "Zaqar project id (X-Project-ID)",
         Recursive = true,
@@ -35,7 +36,7 @@ public static class GlobalOptions
     };
 
     /// <summary><c>--timeout</c> seconds per request attempt.</summary>
-    public static readonly Option<double> TimeoutSeconds = new("--timeout")
+    public readonly Option<double> TimeoutSeconds = new("--timeout")
     {
         Description = "Seconds to wait for one request attempt",
         Recursive = true,
@@ -43,14 +44,15 @@ public static class GlobalOptions
     };
 
     /// <summary><c>--retries</c> on transient failures.</summary>
-    public static readonly Option<int> Retries = new("--retries")
+    public readonly Option<int> Retries = new("--retries")
     {
         Description = "Retries of a request on 503 / connection failure / leader change (safe requests only)",
         Recursive = true,
         DefaultValueFactory = _ => 4,
     };
 
-    static GlobalOptions()
+    /// <summary>Creates the options.</summary>
+    public GlobalOptions()
     {
         TimeoutSeconds.Validators.Add(r =>
         {

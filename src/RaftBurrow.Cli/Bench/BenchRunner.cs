@@ -64,12 +64,12 @@ public sealed class BenchRunner
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
             var workers = new List<Task>();
-            for (var p = 0; p < options.Producers; p++)
+            foreach (var p in Enumerable.Range(0, options.Producers))
             {
                 workers.Add(Task.Run(() => ProduceAsync(p, clients[p % clients.Count], stop.Token), CancellationToken.None));
             }
 
-            for (var c = 0; c < options.Consumers; c++)
+            foreach (var c in Enumerable.Range(0, options.Consumers))
             {
                 var client = clients[(options.Producers + c) % clients.Count];
                 workers.Add(Task.Run(() => ConsumeAsync(c, client, stop.Token), CancellationToken.None));

@@ -39,7 +39,7 @@ public static class BenchCommand
                 options = new BenchOptions
                 {
                     Urls = ctx.Urls,
-                    ProjectId = p.GetResult(GlobalOptions.Project) is { Implicit: false } ? ctx.ProjectId : "bench",
+                    ProjectId = p.GetResult(ctx.Globals.Project) is { Implicit: false } ? ctx.ProjectId : "bench",
                     Producers = p.GetValue(producers),
                     Consumers = p.GetValue(consumers),
                     MessageBytes = p.GetValue(size),

@@ -69,18 +69,19 @@ public sealed record ClusterReport
 
         var nodes = views.Select(v => new NodeRow
         {
-            NodeId = v.Status?.NodeId,
+            // A node that did not answer is named by the member whose URL it is, if any.
+            NodeId = v.Status?.NodeId ?? members.Values.FirstOrDefault(m => SameUrl(m.HttpUrl, v.Url.ToString()))?.Id,
             Url = v.Url.ToString().TrimEnd('/'),
             Reachable = v.Status is not null,
             Error = v.Error,
-            Zone = v.Status is { } s && members.TryGetValue(s.NodeId, out var m) ? m.Zone : null,
+            Zone = members.Values.FirstOrDefault(m => m.Id == v.Status?.NodeId || SameUrl(m.HttpUrl, v.Url.ToString()))?.Zone,
             Leads = v.Status is { } st ? partitions.Count(p => p.LeaderNodeId == st.NodeId) : 0,
         }).ToList();
 
         // Members nobody could reach by URL still get a row (they are listed by the others).
         foreach (var (id, member) in members)
         {
-            if (nodes.All(n => n.NodeId != id) && nodes.All(n => !string.Equals(n.Url, member.HttpUrl.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)))
+            if (nodes.All(n => n.NodeId != id) && nodes.All(n => !SameUrl(n.Url, member.HttpUrl)))
             {
                 nodes.Add(new NodeRow { NodeId = id, Url = member.HttpUrl.TrimEnd('/'), Reachable = false, Error = "not asked", Zone = member.Zone });
             }
@@ -95,6 +96,8 @@ public sealed record ClusterReport
             Leaderless = partitions.Where(p => p.LeaderNodeId is null).Select(p => p.Partition).ToList(),
         };
     }
+
+    private static bool SameUrl(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The human-readable form: a node table, a partition table, and a verdict line.</summary>
     public string ToText()
