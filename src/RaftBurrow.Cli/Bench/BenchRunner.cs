@@ -399,6 +399,11 @@ public sealed class BenchRunner
         while (!all.IsCompleted)
         {
             await Task.WhenAny(all, Task.Delay(options.ProgressInterval));
+            if (all.IsCompleted)
+            {
+                break; // the summary follows; a last partial interval would only print a misleading rate
+            }
+
             var now = Stopwatch.GetTimestamp();
             var dt = Stopwatch.GetElapsedTime(last, now).TotalSeconds;
             last = now;
