@@ -218,6 +218,29 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task FakeServer_prefilled_consumer_only_run_consumes_the_backlog_and_verifies_it()
+    {
+        await using var server = await FakeZaqarServer.StartAsync();
+        var summary = await new BenchRunner(new BenchOptions
+        {
+            Urls = [server.Url.ToString()],
+            Producers = 0,
+            Consumers = 3,
+            Queues = 2,
+            Prefill = 250, // 25 POSTs of 10 by 16 writers: some write nothing, the total is exact
+            Count = 250,
+            Warmup = TimeSpan.Zero,
+            ProgressInterval = TimeSpan.Zero,
+            DrainTimeout = TimeSpan.FromSeconds(30),
+        }, progress: null).RunAsync(CancellationToken.None);
+
+        Assert.True(summary.Verification.Ok, summary.ToText());
+        Assert.Equal(250, summary.Verification.Acknowledged);
+        Assert.Equal(250, summary.Verification.ConsumedUnique);
+        Assert.DoesNotContain(summary.Operations, o => o.Op == "post");
+    }
+
+    [Fact]
     public async Task FakeServer_bench_command_prints_json_and_detects_foreign_messages()
     {
         await using var server = await FakeZaqarServer.StartAsync();

@@ -42,6 +42,13 @@ public sealed record BenchOptions
     /// <summary>Messages to produce (count mode), or 0 for duration mode. With no producers: messages to consume.</summary>
     public long Count { get; init; }
 
+    /// <summary>Messages posted to the run's queues before the warm-up (10 per POST, 16 in flight), so that
+    /// consumers have a backlog, as the shared workload's claim run does. Verified like the rest.</summary>
+    public long Prefill { get; init; }
+
+    /// <summary>Concurrent POSTs of the prefill.</summary>
+    public const int PrefillConcurrency = 16;
+
     /// <summary>Load before measuring starts (not counted in rates or latencies; its messages are still verified).</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -90,6 +97,7 @@ public sealed record BenchOptions
         Check(MessagesPerPost is >= 1 and <= 1000, "--batch must be 1..1000");
         Check(Queues is >= 1 and <= 10_000, "--queues must be 1..10000");
         Check(Count >= 0, "--count must be >= 0");
+        Check(Prefill >= 0, "--prefill must be >= 0");
         Check(Count > 0 || Duration > TimeSpan.Zero, "--duration must be positive");
         Check(Warmup >= TimeSpan.Zero, "--warmup must be >= 0");
         Check(ClaimLimit is >= 1 and <= 1000, "--limit must be 1..1000");
@@ -104,6 +112,9 @@ public sealed record BenchOptions
             }
         }
     }
+
+    /// <summary>Producer numbers in message bodies: producers first, then the prefill writers.</summary>
+    public int SenderCount => Producers + (Prefill > 0 ? PrefillConcurrency : 0);
 
     /// <summary>The queue of producer or consumer <paramref name="worker"/>.</summary>
     public string QueueName(int worker) => $"{QueuePrefix}-{RunId}-{worker % Queues}";

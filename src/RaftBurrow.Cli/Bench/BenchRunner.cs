@@ -39,7 +39,7 @@ public sealed class BenchRunner
         options.Validate();
         this.options = options;
         this.progress = progress;
-        verifier = new BenchVerifier(options.RunId, options.Producers);
+        verifier = new BenchVerifier(options.RunId, options.SenderCount);
     }
 
     private bool CountMode => options.Count > 0;
@@ -54,6 +54,11 @@ public sealed class BenchRunner
             foreach (var q in queues)
             {
                 await clients[0].Zaqar.CreateQueueAsync(q, cancellationToken: cancellationToken);
+            }
+
+            if (options.Prefill > 0)
+            {
+                await PrefillAsync(clients, cancellationToken);
             }
 
             toProduce = options.Count;
@@ -185,6 +190,44 @@ public sealed class BenchRunner
             }.AddUrls(urls.Skip(i).Concat(urls.Take(i)));
             return new RaftBurrowClient(o);
         }).ToList();
+    }
+
+    // Fills the queues before the clock starts: writers Producers..Producers+15 post 10 messages per
+    // request until the target is acknowledged. Not measured; every message is verified when consumed.
+    private async Task PrefillAsync(List<RaftBurrowClient> clients, CancellationToken ct)
+    {
+        long remaining = options.Prefill;
+        var started = Stopwatch.GetTimestamp();
+        var writers = Enumerable.Range(0, BenchOptions.PrefillConcurrency).Select(k => Task.Run(async () =>
+        {
+            var sender = options.Producers + k;
+            var payload = new BenchPayload(options.RunId, sender, 10, options.MessageBytes, options.MessageTtlSeconds);
+            var queue = options.QueueName(k);
+            var client = clients[k % clients.Count];
+            long sequence = 0;
+            while (Interlocked.Add(ref remaining, -10) + 10 > 0)
+            {
+                payload.Stamp(sequence);
+                verifier.Sent(sender, sequence + 10);
+                try
+                {
+                    await client.Zaqar.PostMessagesRawAsync(queue, payload.Buffer, null, ct);
+                    verifier.Acknowledged(sender, sequence, 10);
+                }
+                catch (RaftBurrowApiException)
+                {
+                    Interlocked.Add(ref remaining, 10); // try again: the prefill target counts acknowledged messages
+                    await Task.Delay(10, ct);
+                }
+
+                sequence += 10;
+            }
+        }, ct)).ToList();
+        await Task.WhenAll(writers);
+        if (progress is not null && options.ProgressInterval > TimeSpan.Zero)
+        {
+            await progress.WriteLineAsync($"prefilled {Formats.Count(options.Prefill)} messages in {Formats.Seconds(Stopwatch.GetElapsedTime(started).TotalSeconds)} s");
+        }
     }
 
     private OperationRecorder Recorder(string op)

@@ -16,6 +16,7 @@ public static class BenchCommand
         var queues = new Option<int>("--queues") { Description = "Queues (workers spread over them)", DefaultValueFactory = _ => 1 };
         var duration = new Option<string>("--duration") { Description = "Measured time (10s, 500ms, 2m)", DefaultValueFactory = _ => "10s" };
         var count = new Option<long>("--count") { Description = "Messages to produce instead of a duration (0 = use --duration)", DefaultValueFactory = _ => 0 };
+        var prefill = new Option<long>("--prefill") { Description = "Messages to post before the warm-up so consumers start with a backlog", DefaultValueFactory = _ => 0 };
         var warmup = new Option<string>("--warmup") { Description = "Warm-up before measuring", DefaultValueFactory = _ => "1s" };
         var consume = new Option<ConsumeMode>("--consume") { Description = "claim (claim + delete) or pop", DefaultValueFactory = _ => ConsumeMode.Claim };
         var limit = new Option<int>("--limit") { Description = "Messages per claim or pop", DefaultValueFactory = _ => 10 };
@@ -28,7 +29,7 @@ public static class BenchCommand
         var drain = new Option<string>("--drain-timeout") { Description = "Count mode: stop consumers after the queue stayed empty this long", DefaultValueFactory = _ => "10s" };
         var bench = new Command("bench", "Load the cluster with producers and consumers over the Zaqar API; report msgs/s, req/s and latency percentiles per operation, and verify every consumed message")
         {
-            producers, consumers, size, batch, queues, duration, count, warmup, consume, limit, claimTtl, claimGrace, ttl, prefix, keep, progress, drain,
+            producers, consumers, size, batch, queues, duration, count, prefill, warmup, consume, limit, claimTtl, claimGrace, ttl, prefix, keep, progress, drain,
         };
         runner.Set(bench, async ctx =>
         {
@@ -47,6 +48,7 @@ public static class BenchCommand
                     Queues = p.GetValue(queues),
                     Duration = BenchOptions.ParseDuration(p.GetValue(duration)!),
                     Count = p.GetValue(count),
+                    Prefill = p.GetValue(prefill),
                     Warmup = BenchOptions.ParseDuration(p.GetValue(warmup)!),
                     Consume = p.GetValue(consume),
                     ClaimLimit = p.GetValue(limit),
