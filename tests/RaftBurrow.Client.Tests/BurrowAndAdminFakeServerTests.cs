@@ -30,6 +30,20 @@ public sealed class BurrowAndAdminFakeServerTests
 
         var put = server.Requests.First(r => r.Method == "PUT");
         Assert.Equal("/v1.0/acct/jobs/m1?ttl=100", put.PathAndQuery);
+
+        // Every filter and attribute travels as a query parameter, Burrow style.
+        await client.Burrow.ListMessagesAsync("acct", "jobs", new BurrowOptions
+        {
+            Limit = 5, Marker = "m0", MatchHidden = true, WaitSeconds = 1, Detail = BurrowDetail.All,
+        });
+        Assert.Equal("/v1.0/acct/jobs?limit=5&marker=m0&match_hidden=true&wait=1&detail=all", server.Requests.Last().PathAndQuery);
+        Assert.Equal("/v1.0/acct/a%20b/m%2F1", await PathOf(() => client.Burrow.GetMessageAsync("acct", "a b", "m/1")));
+
+        async Task<string> PathOf(Func<Task> call)
+        {
+            await call();
+            return server.Requests.Last().PathAndQuery.Split('?')[0];
+        }
     }
 
     [Fact]

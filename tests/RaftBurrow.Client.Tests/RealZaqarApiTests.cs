@@ -63,6 +63,19 @@ public sealed class RealZaqarApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RealApi_claim_with_wait_returns_a_message_posted_while_it_waits()
+    {
+        using var client = Clients.For(host.Url);
+        await client.Zaqar.CreateQueueAsync("later");
+        var waiting = client.Zaqar.ClaimMessagesAsync("later", 60, 60, limit: 1, waitSeconds: 20);
+        // Without the wait the claim would answer 204 (null) unless it happened to run after the post.
+        await client.Zaqar.PostMessageAsync("later", NewMessage.FromJson("\"hi\"", 60));
+        var claim = await waiting;
+        Assert.NotNull(claim);
+        Assert.Equal("hi", Assert.Single(claim.Messages).Body.GetString());
+    }
+
+    [Fact]
     public async Task RealApi_subscriptions_through_the_client()
     {
         using var client = Clients.For(host.Url);

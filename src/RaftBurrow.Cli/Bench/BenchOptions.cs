@@ -58,6 +58,9 @@ public sealed record BenchOptions
     /// <summary>Messages per claim or pop (1..20).</summary>
     public int ClaimLimit { get; init; } = 10;
 
+    /// <summary>Long-poll seconds of a claim when the queue is empty (0 = answer at once, back off, retry).</summary>
+    public int WaitSeconds { get; init; }
+
     /// <summary>Claim ttl, seconds.</summary>
     public int ClaimTtlSeconds { get; init; } = 60;
 
@@ -102,6 +105,7 @@ public sealed record BenchOptions
         Check(Warmup >= TimeSpan.Zero, "--warmup must be >= 0");
         Check(ClaimLimit is >= 1 and <= 1000, "--limit must be 1..1000");
         Check(Retries >= 0, "--retries must be >= 0");
+        Check(WaitSeconds >= 0, "--wait must be >= 0");
         Check(System.Text.RegularExpressions.Regex.IsMatch(QueuePrefix, "^[a-zA-Z0-9_.-]{1,40}$"), "--queue-prefix must match [a-zA-Z0-9_.-]{1,40}");
 
         static void Check(bool ok, string what)

@@ -321,7 +321,8 @@ public sealed class BenchRunner
                     }
                     else
                     {
-                        var claim = await client.Zaqar.ClaimMessagesAsync(queue, options.ClaimTtlSeconds, options.ClaimGraceSeconds, options.ClaimLimit, ct);
+                        var claim = await client.Zaqar.ClaimMessagesAsync(queue, options.ClaimTtlSeconds, options.ClaimGraceSeconds, options.ClaimLimit,
+                            options.WaitSeconds, ct);
                         messages = claim?.Messages ?? [];
                         claimId = claim?.Id;
                     }

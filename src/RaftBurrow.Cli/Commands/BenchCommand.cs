@@ -20,6 +20,7 @@ public static class BenchCommand
         var warmup = new Option<string>("--warmup") { Description = "Warm-up before measuring", DefaultValueFactory = _ => "1s" };
         var consume = new Option<ConsumeMode>("--consume") { Description = "claim (claim + delete) or pop", DefaultValueFactory = _ => ConsumeMode.Claim };
         var limit = new Option<int>("--limit") { Description = "Messages per claim or pop", DefaultValueFactory = _ => 10 };
+        var wait = new Option<int>("--wait") { Description = "claim mode: long-poll seconds when the queue is empty (RaftBurrow extension; 0 = poll)", DefaultValueFactory = _ => 0 };
         var claimTtl = new Option<int>("--claim-ttl") { Description = "Claim ttl, seconds", DefaultValueFactory = _ => 60 };
         var claimGrace = new Option<int>("--claim-grace") { Description = "Claim grace, seconds", DefaultValueFactory = _ => 60 };
         var ttl = new Option<int>("--ttl") { Description = "Message ttl, seconds", DefaultValueFactory = _ => 300 };
@@ -29,7 +30,7 @@ public static class BenchCommand
         var drain = new Option<string>("--drain-timeout") { Description = "Count mode: stop consumers after the queue stayed empty this long", DefaultValueFactory = _ => "10s" };
         var bench = new Command("bench", "Load the cluster with producers and consumers over the Zaqar API; report msgs/s, req/s and latency percentiles per operation, and verify every consumed message")
         {
-            producers, consumers, size, batch, queues, duration, count, prefill, warmup, consume, limit, claimTtl, claimGrace, ttl, prefix, keep, progress, drain,
+            producers, consumers, size, batch, queues, duration, count, prefill, warmup, consume, limit, wait, claimTtl, claimGrace, ttl, prefix, keep, progress, drain,
         };
         runner.Set(bench, async ctx =>
         {
@@ -52,6 +53,7 @@ public static class BenchCommand
                     Warmup = BenchOptions.ParseDuration(p.GetValue(warmup)!),
                     Consume = p.GetValue(consume),
                     ClaimLimit = p.GetValue(limit),
+                    WaitSeconds = p.GetValue(wait),
                     ClaimTtlSeconds = p.GetValue(claimTtl),
                     ClaimGraceSeconds = p.GetValue(claimGrace),
                     MessageTtlSeconds = p.GetValue(ttl),

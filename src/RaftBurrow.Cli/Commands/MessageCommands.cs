@@ -52,11 +52,13 @@ public static class MessageCommands
         var ttl = new Option<int>("--ttl") { Description = "Claim ttl in seconds (60..43200)", DefaultValueFactory = _ => 60 };
         var grace = new Option<int>("--grace") { Description = "Grace in seconds (60..43200)", DefaultValueFactory = _ => 60 };
         var delete = new Option<bool>("--delete") { Description = "Delete the claimed messages after printing them (consume)" };
-        var claim = new Command("claim", "Claim messages, oldest first (prints the claim id and the messages)") { queue, limit, ttl, grace, delete };
+        var wait = new Option<int?>("--wait") { Description = "Wait up to this many seconds for a message when none is claimable (RaftBurrow extension)" };
+        var claim = new Command("claim", "Claim messages, oldest first (prints the claim id and the messages)") { queue, limit, ttl, grace, delete, wait };
         runner.Set(claim, async ctx =>
         {
             var q = ctx.Parse.GetValue(queue)!;
-            var c = await ctx.Client.Zaqar.ClaimMessagesAsync(q, ctx.Parse.GetValue(ttl), ctx.Parse.GetValue(grace), ctx.Parse.GetValue(limit), ctx.CancellationToken);
+            var c = await ctx.Client.Zaqar.ClaimMessagesAsync(q, ctx.Parse.GetValue(ttl), ctx.Parse.GetValue(grace), ctx.Parse.GetValue(limit),
+                ctx.Parse.GetValue(wait), ctx.CancellationToken);
             var messages = c?.Messages ?? [];
             if (ctx.Json)
             {

@@ -13,14 +13,16 @@ public sealed partial class ZaqarClient
     /// <param name="ttlSeconds">Claim ttl, 60..43200.</param>
     /// <param name="graceSeconds">Grace, 60..43200: claimed messages live at least ttl + grace.</param>
     /// <param name="limit">1..20 (null = server default).</param>
+    /// <param name="waitSeconds">RaftBurrow extension: when nothing is claimable, wait up to this long for a
+    /// message (long poll) instead of answering 204 at once. Null or 0 = no wait.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<Claim?> ClaimMessagesAsync(string queue, int ttlSeconds, int graceSeconds, int? limit = null,
+    public async Task<Claim?> ClaimMessagesAsync(string queue, int ttlSeconds, int graceSeconds, int? limit = null, int? waitSeconds = null,
         CancellationToken cancellationToken = default)
     {
         var body = Responses.Serialize(new ClaimBody(ttlSeconds, graceSeconds), ClientJsonContext.Default.ClaimBody);
-        var query = new QueryBuilder().Add("limit", limit);
+        var query = new QueryBuilder().Add("limit", limit).Add("wait", waitSeconds is > 0 ? waitSeconds : null);
         var r = await SendAsync(HttpMethod.Post, Responses.QueuePath(queue) + "/claims" + query, cancellationToken, body,
-            safety: RequestSafety.NotIdempotent).ConfigureAwait(false);
+            safety: RequestSafety.NotIdempotent, extraTimeout: TimeSpan.FromSeconds(Math.Max(0, waitSeconds ?? 0))).ConfigureAwait(false);
         if (r.StatusCode == HttpStatusCode.NoContent)
         {
             return null;

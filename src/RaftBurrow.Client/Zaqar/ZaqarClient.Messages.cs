@@ -48,8 +48,10 @@ public sealed partial class ZaqarClient
     {
         options ??= new MessageListOptions();
         var query = new QueryBuilder().Add("marker", options.Marker).Add("limit", options.Limit)
-            .Add("echo", options.Echo).Add("include_claimed", options.IncludeClaimed).Add("include_delayed", options.IncludeDelayed);
-        var r = await SendAsync(HttpMethod.Get, Responses.QueuePath(queue) + "/messages" + query, cancellationToken).ConfigureAwait(false);
+            .Add("echo", options.Echo).Add("include_claimed", options.IncludeClaimed).Add("include_delayed", options.IncludeDelayed)
+            .Add("wait", options.WaitSeconds is > 0 ? options.WaitSeconds : null);
+        var r = await SendAsync(HttpMethod.Get, Responses.QueuePath(queue) + "/messages" + query, cancellationToken,
+            extraTimeout: TimeSpan.FromSeconds(Math.Max(0, options.WaitSeconds ?? 0))).ConfigureAwait(false);
         return r.StatusCode == HttpStatusCode.NoContent ? new MessagePage() : Responses.Read(r, ClientJsonContext.Default.MessagePage);
     }
 

@@ -20,13 +20,15 @@ public sealed partial class ZaqarClient
     internal ZaqarClient(RaftBurrowTransport transport) => this.transport = transport;
 
     private Task<ApiResponse> SendAsync(HttpMethod method, string path, CancellationToken ct, ReadOnlyMemory<byte> body = default,
-        string contentType = "application/json", RequestSafety safety = RequestSafety.Idempotent, string? idempotencyKey = null) =>
+        string contentType = "application/json", RequestSafety safety = RequestSafety.Idempotent, string? idempotencyKey = null,
+        TimeSpan extraTimeout = default) =>
         transport.SendAsync(new ApiRequest(method, path)
         {
             Content = body,
             ContentType = contentType,
             Safety = safety,
             IdempotencyKey = idempotencyKey,
+            ExtraTimeout = extraTimeout,
         }, ct);
 
     /// <summary><c>GET /v2/ping</c>: true when the node answers 204 (it is serving).</summary>

@@ -198,6 +198,9 @@ public sealed record MessageListOptions
 
     /// <summary>Include delayed messages.</summary>
     public bool IncludeDelayed { get; init; }
+
+    /// <summary>RaftBurrow extension: when the page would be empty, wait up to this many seconds for a message.</summary>
+    public int? WaitSeconds { get; init; }
 }
 
 /// <summary>One page of messages.</summary>
