@@ -32,7 +32,7 @@ public sealed class BurrowAndAdminFakeServerTests
         Assert.Equal("/v1.0/acct/jobs/m1?ttl=100", put.PathAndQuery);
 
         // Every filter and attribute travels as a query parameter, Burrow style.
-        await client.Burrow.ListMessagesAsync("acct", "jobs", new BurrowOptions
+        await client.Burrow.ListMessagesAsync("acct", "jobs", new BurrowQuery
         {
             Limit = 5, Marker = "m0", MatchHidden = true, WaitSeconds = 1, Detail = BurrowDetail.All,
         });

@@ -20,35 +20,35 @@ public sealed class BurrowClient
     internal BurrowClient(RaftBurrowTransport transport) => this.transport = transport;
 
     /// <summary><c>GET /v1.0</c>: account ids in creation order.</summary>
-    public async Task<IReadOnlyList<string>> ListAccountsAsync(BurrowOptions? options = null, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<string>> ListAccountsAsync(BurrowQuery? options = null, CancellationToken cancellationToken = default) =>
         Ids(await SendAsync(HttpMethod.Get, "/v1.0", options, RequestSafety.Idempotent, cancellationToken).ConfigureAwait(false));
 
-    /// <summary><c>DELETE /v1.0</c>: deletes the selected accounts; returns their ids when <see cref="BurrowOptions.Detail"/> asks.</summary>
-    public async Task<IReadOnlyList<string>> DeleteAccountsAsync(BurrowOptions? options = null, CancellationToken cancellationToken = default) =>
+    /// <summary><c>DELETE /v1.0</c>: deletes the selected accounts; returns their ids when <see cref="BurrowQuery.Detail"/> asks.</summary>
+    public async Task<IReadOnlyList<string>> DeleteAccountsAsync(BurrowQuery? options = null, CancellationToken cancellationToken = default) =>
         Ids(await SendAsync(HttpMethod.Delete, "/v1.0", options, RequestSafety.NotIdempotent, cancellationToken).ConfigureAwait(false));
 
     /// <summary><c>GET /v1.0/{a}</c>: queue ids of an account in creation order.</summary>
-    public async Task<IReadOnlyList<string>> ListQueuesAsync(string account, BurrowOptions? options = null, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<string>> ListQueuesAsync(string account, BurrowQuery? options = null, CancellationToken cancellationToken = default) =>
         Ids(await SendAsync(HttpMethod.Get, Path(account), options, RequestSafety.Idempotent, cancellationToken).ConfigureAwait(false));
 
     /// <summary><c>DELETE /v1.0/{a}</c>: deletes the selected queues with their messages.</summary>
-    public async Task<IReadOnlyList<string>> DeleteQueuesAsync(string account, BurrowOptions? options = null, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<string>> DeleteQueuesAsync(string account, BurrowQuery? options = null, CancellationToken cancellationToken = default) =>
         Ids(await SendAsync(HttpMethod.Delete, Path(account), options, RequestSafety.NotIdempotent, cancellationToken).ConfigureAwait(false));
 
     /// <summary><c>GET /v1.0/{a}/{q}</c>: messages in FIFO order (detail <c>all</c> by default). Long-polls with
-    /// <see cref="BurrowOptions.WaitSeconds"/>.</summary>
-    public async Task<IReadOnlyList<BurrowMessage>> ListMessagesAsync(string account, string queue, BurrowOptions? options = null,
+    /// <see cref="BurrowQuery.WaitSeconds"/>.</summary>
+    public async Task<IReadOnlyList<BurrowMessage>> ListMessagesAsync(string account, string queue, BurrowQuery? options = null,
         CancellationToken cancellationToken = default) =>
         Messages(await SendAsync(HttpMethod.Get, Path(account, queue), options, RequestSafety.Idempotent, cancellationToken).ConfigureAwait(false), options);
 
     /// <summary><c>POST /v1.0/{a}/{q}</c>: sets ttl/hide on the matching messages atomically (the worker "claim":
     /// <c>limit=1, hide=60, wait=…, detail=all</c>); returns them at the requested detail.</summary>
-    public async Task<IReadOnlyList<BurrowMessage>> UpdateMessagesAsync(string account, string queue, BurrowOptions options,
+    public async Task<IReadOnlyList<BurrowMessage>> UpdateMessagesAsync(string account, string queue, BurrowQuery options,
         CancellationToken cancellationToken = default) =>
         Messages(await SendAsync(HttpMethod.Post, Path(account, queue), options, RequestSafety.NotIdempotent, cancellationToken).ConfigureAwait(false), options);
 
     /// <summary><c>DELETE /v1.0/{a}/{q}</c>: deletes the matching messages atomically (the "pop": <c>limit, wait, detail=all</c>).</summary>
-    public async Task<IReadOnlyList<BurrowMessage>> DeleteMessagesAsync(string account, string queue, BurrowOptions? options = null,
+    public async Task<IReadOnlyList<BurrowMessage>> DeleteMessagesAsync(string account, string queue, BurrowQuery? options = null,
         CancellationToken cancellationToken = default) =>
         Messages(await SendAsync(HttpMethod.Delete, Path(account, queue), options, RequestSafety.NotIdempotent, cancellationToken).ConfigureAwait(false), options);
 
@@ -78,14 +78,14 @@ public sealed class BurrowClient
     public async Task<BurrowMessage?> GetMessageAsync(string account, string queue, string messageId, BurrowDetail detail = BurrowDetail.All,
         CancellationToken cancellationToken = default)
     {
-        var options = new BurrowOptions { Detail = detail };
+        var options = new BurrowQuery { Detail = detail };
         var r = await SendAsync(HttpMethod.Get, Path(account, queue, messageId), options, RequestSafety.Idempotent, cancellationToken).ConfigureAwait(false);
         return Single(r, detail);
     }
 
     /// <summary><c>POST /v1.0/{a}/{q}/{m}</c>: sets ttl/hide; returns the message at the requested detail
     /// (null when it does not exist or detail is none).</summary>
-    public async Task<BurrowMessage?> UpdateMessageAsync(string account, string queue, string messageId, BurrowOptions options,
+    public async Task<BurrowMessage?> UpdateMessageAsync(string account, string queue, string messageId, BurrowQuery options,
         CancellationToken cancellationToken = default)
     {
         var r = await SendAsync(HttpMethod.Post, Path(account, queue, messageId), options, RequestSafety.Idempotent, cancellationToken).ConfigureAwait(false);
@@ -105,9 +105,9 @@ public sealed class BurrowClient
         return true;
     }
 
-    private Task<ApiResponse> SendAsync(HttpMethod method, string path, BurrowOptions? options, RequestSafety safety, CancellationToken ct)
+    private Task<ApiResponse> SendAsync(HttpMethod method, string path, BurrowQuery? options, RequestSafety safety, CancellationToken ct)
     {
-        options ??= new BurrowOptions();
+        options ??= new BurrowQuery();
         var query = new QueryBuilder().Add("limit", options.Limit).Add("marker", options.Marker).Add("match_hidden", options.MatchHidden)
             .Add("wait", options.WaitSeconds).Add("detail", DetailText(options.Detail)).Add("ttl", options.TtlSeconds).Add("hide", options.HideSeconds);
         return transport.SendAsync(new ApiRequest(method, path + query)
@@ -147,7 +147,7 @@ public sealed class BurrowClient
         static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.TryGetProperty("id", out var id) ? id.GetString() ?? "" : e.GetRawText();
     }
 
-    private static IReadOnlyList<BurrowMessage> Messages(ApiResponse r, BurrowOptions? options)
+    private static IReadOnlyList<BurrowMessage> Messages(ApiResponse r, BurrowQuery? options)
     {
         if (Nothing(r))
         {

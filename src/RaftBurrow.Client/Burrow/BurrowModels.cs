@@ -25,7 +25,7 @@ public enum BurrowDetail
 }
 
 /// <summary>Filters and attributes of a Burrow request; each maps to one query parameter.</summary>
-public sealed record BurrowOptions
+public sealed record BurrowQuery
 {
     /// <summary>At most this many items.</summary>
     public int? Limit { get; init; }
