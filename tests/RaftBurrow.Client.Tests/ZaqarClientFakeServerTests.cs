@@ -101,6 +101,25 @@ public sealed class ZaqarClientFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FakeServer_a_read_that_times_out_is_retried_and_a_claim_that_times_out_is_not()
+    {
+        var options = Clients.Options([server.Url.ToString()]);
+        options.RequestTimeout = TimeSpan.FromMilliseconds(300); // the held request never answers, so any deadline works
+        using var client = new RaftBurrowClient(options);
+        await client.Zaqar.PostMessageAsync("q", NewMessage.FromJson("1"));
+
+        server.HoldNext(1);
+        Assert.Equal(1, (await client.Zaqar.GetQueueStatsAsync("q")).Messages.Total);
+        Assert.Equal(2, server.Requests.Count(r => r.PathAndQuery.EndsWith("/stats", StringComparison.Ordinal)));
+
+        server.HoldNext(1);
+        var ex = await Assert.ThrowsAsync<RaftBurrowApiException>(() => client.Zaqar.ClaimMessagesAsync("q", 60, 60));
+        Assert.Equal("timeout", ex.Title);
+        Assert.Null(ex.StatusCode);
+        Assert.Single(server.Requests, r => r.PathAndQuery.Contains("/claims", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FakeServer_claim_is_not_repeated_after_a_lost_answer()
     {
         using var client = Clients.For(server.Url.ToString());

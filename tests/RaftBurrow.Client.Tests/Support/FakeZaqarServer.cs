@@ -30,6 +30,8 @@ public sealed class FakeZaqarServer : IAsyncDisposable
     private int fail503;
     private int failWithoutRetryAfter;
     private int dropAfterProcessing;
+    private int hold;
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeZaqarServer(WebApplication app) => this.app = app;
 
@@ -70,6 +72,13 @@ public sealed class FakeZaqarServer : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> requests are processed, then their connection is dropped unanswered.</summary>
     public void DropAfterProcessing(int count) => Interlocked.Exchange(ref dropAfterProcessing, count);
 
+    /// <summary>The next <paramref name="count"/> requests are held (unanswered) until <see cref="ReleaseHeld"/> or
+    /// until the client gives up on them.</summary>
+    public void HoldNext(int count) => Interlocked.Exchange(ref hold, count);
+
+    /// <summary>Lets held requests go on.</summary>
+    public void ReleaseHeld() => released.TrySetResult();
+
     /// <summary>Messages currently stored in a queue.</summary>
     public int MessageCount(string queue)
     {
@@ -82,6 +91,7 @@ public sealed class FakeZaqarServer : IAsyncDisposable
     /// <summary>Stops the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        ReleaseHeld();
         await app.StopAsync();
         await app.DisposeAsync();
     }
@@ -101,6 +111,18 @@ public sealed class FakeZaqarServer : IAsyncDisposable
 
                 await Results.Json(new { title = "Service Unavailable", description = "no leader (fake)" }, statusCode: 503).ExecuteAsync(ctx);
                 return;
+            }
+
+            if (Interlocked.Decrement(ref hold) >= 0)
+            {
+                try
+                {
+                    await released.Task.WaitAsync(ctx.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the client timed out and closed the connection
+                }
             }
 
             if (Interlocked.Decrement(ref dropAfterProcessing) >= 0)
