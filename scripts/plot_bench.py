@@ -76,7 +76,8 @@ def render(series, force_linear=False):
         if len(xs) == 1:
             return LEFT + pw / 2
         a, b = math.log2(xs[0]), math.log2(xs[-1])
-        return LEFT + (math.log2(c) - a) / (b - a) * pw
+        pad = 40  # keep the end points off the frame
+        return LEFT + pad + (math.log2(c) - a) / (b - a) * (pw - 2 * pad)
 
     def y_of(v):
         if log:
