@@ -68,6 +68,13 @@ public sealed class BenchRunner
             var runStart = Stopwatch.GetTimestamp();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
+            if (options.Warmup <= TimeSpan.Zero)
+            {
+                // No warm-up: measure from the first request, so count mode produces exactly Count.
+                measureStart = Stopwatch.GetTimestamp();
+                Volatile.Write(ref phase, Measuring);
+            }
+
             var workers = new List<Task>();
             foreach (var p in Enumerable.Range(0, options.Producers))
             {
@@ -84,9 +91,13 @@ public sealed class BenchRunner
             var ticker = ProgressAsync(runStart, all);
 
             // Warm-up, then measure for the duration (or until count mode's workers finish).
-            await WaitOrFinished(all, options.Warmup, cancellationToken);
-            measureStart = Stopwatch.GetTimestamp();
-            Volatile.Write(ref phase, Measuring);
+            if (options.Warmup > TimeSpan.Zero)
+            {
+                await WaitOrFinished(all, options.Warmup, cancellationToken);
+                measureStart = Stopwatch.GetTimestamp();
+                Volatile.Write(ref phase, Measuring);
+            }
+
             if (CountMode)
             {
                 await Task.WhenAny(all, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
