@@ -8,6 +8,9 @@ Each input line is what ../shared/bench/run_bench.sh writes:
 One series per (label, workload): post1 / post10 plot messages/s of acknowledged POSTs
 (result.msgs_per_s); claim plots messages consumed/s (result.msgs_consumed_per_s). When several
 runs share a (label, workload, concurrency), the last one wins (files in the order given).
+A file may also hold `raftburrow-cli bench --json` documents (one per file, or one per line): they
+plot as label "bench" (or the document's "label" key), workload postN (x = producers, produced
+msgs/s) or claim/pop (x = consumers, consumed msgs/s) when there are no producers.
 The y axis is logarithmic when the values span more than 20x (Zaqar next to RaftBurrow), unless
 --linear. Python 3 standard library only.
 """
@@ -28,19 +31,38 @@ def load(paths):
     series = {}
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.strip()
-                if not line:
+            text = f.read()
+        try:
+            whole = json.loads(text)  # a single (indented) `bench --json` document
+            lines = [json.dumps(whole)]
+        except ValueError:
+            lines = text.splitlines()
+        for n, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+                if row.get("tool") == "raftburrow bench":
+                    add_bench(series, row)
                     continue
-                try:
-                    row = json.loads(line)
-                    res = row["result"]
-                    workload = row["run"].rsplit("-c", 1)[0]
-                    rate = res["msgs_consumed_per_s"] if res.get("workload") == "claim_delete" else res["msgs_per_s"]
-                    series.setdefault((row["label"], workload), {})[int(row["concurrency"])] = float(rate)
-                except (ValueError, KeyError, TypeError) as e:
-                    print(f"{path}:{n}: skipped ({e})", file=sys.stderr)
+                res = row["result"]
+                workload = row["run"].rsplit("-c", 1)[0]
+                rate = res["msgs_consumed_per_s"] if res.get("workload") == "claim_delete" else res["msgs_per_s"]
+                series.setdefault((row["label"], workload), {})[int(row["concurrency"])] = float(rate)
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                print(f"{path}:{n}: skipped ({e})", file=sys.stderr)
     return series
+
+
+def add_bench(series, doc):
+    """A `raftburrow-cli bench --json` summary as one point."""
+    label = doc.get("label", "bench")
+    if doc["producers"] > 0:
+        key, x, y = f"post{doc['messages_per_post']}", doc["producers"], doc["produced_msgs_per_s"]
+    else:
+        key, x, y = doc["consume_mode"], doc["consumers"], doc["consumed_msgs_per_s"]
+    series.setdefault((label, key), {})[int(x)] = float(y)
 
 
 def nice_ticks(lo, hi, log):
