@@ -32,7 +32,8 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
 
     // Derived indexes (rebuilt on restore, never enumerated for outputs).
 
-    private readonly Dictionary<long, ZaqarMessage> _zaqarMessages = [];
+    private int _zaqarMessageCount;
+    private BodyStore _bodies = new();
     private readonly Dictionary<long, ZaqarClaim> _claims = [];
     private readonly Dictionary<long, Subscription> _subscriptions = [];
     private readonly Dictionary<string, long> _outboxById = new(StringComparer.Ordinal);
@@ -102,6 +103,8 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
         var result = Dispatch(index, command);
         Remember(requestId, result);
         CleanDeadlines();
+        if (_bodies.NeedsCompaction)
+            CompactBodies();
         return result;
     }
 
