@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using RaftBurrow.Api;
 using RaftBurrow.Api.Burrow;
 using RaftBurrow.Api.Tests.Support;
@@ -13,15 +14,16 @@ namespace RaftBurrow.Client.Tests;
 /// <summary>The Burrow client against the REAL Burrow v1.0 API over LocalQueueService, via real HTTP (Kestrel).</summary>
 public sealed class RealBurrowApiTests
 {
-    // Passed in a scratch merge of client + burrow (2026-11-26 03:40); this branch has only the Burrow placeholder.
-    [Fact(Skip = "needs branch burrow (RaftBurrow.Api.Burrow); remove this Skip when burrow is merged")]
+    [Fact]
     public async Task RealBurrowApi_round_trip()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IQueueService>(new LocalQueueService(4, TimeProvider.System));
+        // Remaining ttl/hide are compared exactly, so the clock must not tick between the PUT and the GET.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<IQueueService>(new LocalQueueService(4, time));
         builder.Services.AddBurrowApi(builder.Configuration);
         await using var app = builder.Build();
         app.MapBurrowApi();
