@@ -126,7 +126,7 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
         if (_dedup.TryGet(requestId, out var seen))
         {
             CleanDeadlines();
-            return seen.Materialize(Options.PartitionId);
+            return seen.Kind == DedupKind.Claim ? RetriedClaim(seen) : seen.Materialize(Options.PartitionId);
         }
         return null;
     }
@@ -180,7 +180,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     {
         if (requestId == Guid.Empty && _pendingKey is null)
             return;
-        var kind = _pendingPostCount >= 0 ? DedupKind.Post : result is CodeResult ? DedupKind.Code : DedupKind.Object;
+        // Claims are remembered by id only: a claim result carries up to 20 bodies, and keeping
+        // those for the whole window would cost far more memory than anything else here.
+        var kind = _pendingPostCount >= 0 ? DedupKind.Post
+            : result is CodeResult ? DedupKind.Code
+            : result is ClaimResult { Claim: not null } ? DedupKind.Claim
+            : DedupKind.Object;
         _dedup.Add(new DedupEntry
         {
             RequestId = requestId,
@@ -190,7 +195,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             Result = kind == DedupKind.Object ? result : null,
             Code = result.Code,
             AppliedAtMs = result.NowMs,
-            PostFirstSeq = kind == DedupKind.Post ? _pendingPostFirstSeq : 0,
+            PostFirstSeq = kind switch
+            {
+                DedupKind.Post => _pendingPostFirstSeq,
+                DedupKind.Claim => ParseId(((ClaimResult)result).Claim!.Id),
+                _ => 0,
+            },
             PostCount = kind == DedupKind.Post ? _pendingPostCount : 0,
         });
     }
