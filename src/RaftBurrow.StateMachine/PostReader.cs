@@ -34,14 +34,14 @@ internal readonly struct PostReader
     public string? IdempotencyKey { get; }
 
     /// <summary>Reads a post into <paramref name="messages"/> (cleared first); false when the bytes are not a well-formed post.</summary>
-    public static bool TryRead(byte[] bytes, List<PostedMessage> messages, out PostReader post)
+    public static bool TryRead(ReadOnlyMemory<byte> bytes, List<PostedMessage> messages, out PostReader post)
     {
         post = default;
-        if (bytes.Length < 3 || bytes[0] != CommandCodec.Version)
+        if (bytes.Length < 3 || bytes.Span[0] != CommandCodec.Version)
             return false;
         try
         {
-            var r = new MessagePackReader(bytes.AsMemory(1));
+            var r = new MessagePackReader(bytes[1..]);
             if (r.NextMessagePackType != MessagePackType.Array || r.ReadArrayHeader() != 2
                 || r.NextMessagePackType != MessagePackType.Integer || r.ReadInt32() != PostMessagesTag
                 || r.NextMessagePackType != MessagePackType.Array || r.ReadArrayHeader() != 5

@@ -391,7 +391,7 @@ public sealed partial class QueueStateMachine
             var result = CommandCodec.TryDecodeResult(ReadBytes(ref r)) ?? throw Corrupt();
             entry = new DedupEntry { RequestId = new Guid(guid), Key = key, AtMs = atMs, Kind = kind, Result = result };
         }
-        else if (kind is DedupKind.Post or DedupKind.Code)
+        else if (kind is DedupKind.Post or DedupKind.Code or DedupKind.Claim)
         {
             entry = new DedupEntry
             {

@@ -12,6 +12,7 @@ namespace RaftBurrow.StateMachine;
 /// <see cref="IReplicatedStateMachine"/>). Queries never mutate state, so concurrent readers are safe
 /// while no command is being applied. Views share body arrays with the state: never mutate them.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BorrowedMemory holds no resource: its Dispose only forgets a pointer, which Apply already does.")]
 public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQueries
 {
     // Replicated state (all of it is in the snapshot and the state hash).
@@ -41,6 +42,8 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
 
     /// <summary>Pending deadlines (lazily cleaned: see <see cref="Deadline"/>). Invariant after every apply: the top, if any, is valid.</summary>
     private readonly PriorityQueue<Deadline, long> _deadlines = new();
+
+    private readonly BorrowedMemory _borrowed = new();
 
     /// <summary>Reused buffer for the messages of the post being applied.</summary>
     private readonly List<PostedMessage> _postScratch = [];
@@ -75,15 +78,30 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             return null;
         if (!LogEntryCodec.TryDecode(entry, out var timestampMs, out var requestId, out var commandBytes))
             return Reject(index);
-        var bytes = commandBytes.ToArray();
-        // Hot path: posts are read straight from the entry bytes (no command object, no array per
-        // body). Anything it does not recognize goes the general way, which has the final word.
-        if (PostReader.TryRead(bytes, _postScratch, out var post))
-            return ApplyPost(index, timestampMs, requestId, post);
-        var command = CommandDecoder.TryDecode(bytes);
-        if (command is null || !CommandValidator.IsWellFormed(command))
-            return Reject(index);
-        return ApplyCommand(index, timestampMs, requestId, command);
+        unsafe
+        {
+            fixed (byte* pointer = commandBytes)
+            {
+                var bytes = _borrowed.Lend(pointer, commandBytes.Length);
+                try
+                {
+                    // Hot path: posts are read straight from the entry bytes (no command object, no
+                    // array per body). Anything it does not recognize goes the general way, which
+                    // has the final word.
+                    if (PostReader.TryRead(bytes, _postScratch, out var post))
+                        return ApplyPost(index, timestampMs, requestId, post);
+                    var command = CommandDecoder.TryDecode(bytes);
+                    if (command is null || !CommandValidator.IsWellFormed(command))
+                        return Reject(index);
+                    return ApplyCommand(index, timestampMs, requestId, command);
+                }
+                finally
+                {
+                    _postScratch.Clear();
+                    _borrowed.Return();
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -126,7 +144,7 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
         if (_dedup.TryGet(requestId, out var seen))
         {
             CleanDeadlines();
-            return seen.Materialize(Options.PartitionId);
+            return seen.Kind == DedupKind.Claim ? RetriedClaim(seen) : seen.Materialize(Options.PartitionId);
         }
         return null;
     }
@@ -180,7 +198,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     {
         if (requestId == Guid.Empty && _pendingKey is null)
             return;
-        var kind = _pendingPostCount >= 0 ? DedupKind.Post : result is CodeResult ? DedupKind.Code : DedupKind.Object;
+        // Claims are remembered by id only: a claim result carries up to 20 bodies, and keeping
+        // those for the whole window would cost far more memory than anything else here.
+        var kind = _pendingPostCount >= 0 ? DedupKind.Post
+            : result is CodeResult ? DedupKind.Code
+            : result is ClaimResult { Claim: not null } ? DedupKind.Claim
+            : DedupKind.Object;
         _dedup.Add(new DedupEntry
         {
             RequestId = requestId,
@@ -190,7 +213,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             Result = kind == DedupKind.Object ? result : null,
             Code = result.Code,
             AppliedAtMs = result.NowMs,
-            PostFirstSeq = kind == DedupKind.Post ? _pendingPostFirstSeq : 0,
+            PostFirstSeq = kind switch
+            {
+                DedupKind.Post => _pendingPostFirstSeq,
+                DedupKind.Claim => ParseId(((ClaimResult)result).Claim!.Id),
+                _ => 0,
+            },
             PostCount = kind == DedupKind.Post ? _pendingPostCount : 0,
         });
     }

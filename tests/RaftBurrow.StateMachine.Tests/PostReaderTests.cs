@@ -38,8 +38,8 @@ public class PostReaderTests
         Assert.False(PostReader.TryRead(CommandCodec.Encode(Post with { Messages = null! }), messages, out _));
         Assert.False(PostReader.TryRead(CommandCodec.Encode(Post with { Messages = [null!] }), messages, out _));
         var bytes = CommandCodec.Encode(Post);
-        Assert.False(PostReader.TryRead(bytes[..^3], messages, out _));
-        Assert.False(PostReader.TryRead([1], messages, out _));
+        Assert.False(PostReader.TryRead(bytes.AsMemory(0, bytes.Length - 3), messages, out _));
+        Assert.False(PostReader.TryRead(new byte[] { 1 }, messages, out _));
         // The machine answers BadCommand for the malformed ones, through whichever path.
         var m = new QueueStateMachine(new QueueStateMachineOptions());
         Assert.Equal(ResultCode.BadCommand, ((CommandResult)m.Apply(1, LogEntryCodec.Encode(1, Guid.Empty, CommandCodec.Encode(Post with { Messages = [null!] })))!).Code);
