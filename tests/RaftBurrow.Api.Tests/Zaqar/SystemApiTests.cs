@@ -73,5 +73,10 @@ public sealed class SystemApiTests : IAsyncLifetime
     public async Task Unknown_v2_paths_are_404_with_a_body()
     {
         (await _host.GetAsync("/v2/topics")).AssertError(HttpStatusCode.NotFound, "No such resource");
+        var wrongMethod = await _host.SendAsync(HttpMethod.Post, "/v2/queues/q/stats", "{}");
+        wrongMethod.AssertError(HttpStatusCode.MethodNotAllowed);
+        using var raw = await _host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/v2/queues/q/stats"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, raw.StatusCode);
+        Assert.Equal(["GET"], raw.Content.Headers.Allow);
     }
 }
