@@ -117,6 +117,36 @@ public sealed class DeployTests
         AssertDocumented(env, "Containerfile");
     }
 
+    [Fact]
+    public void The_alert_rules_parse_and_use_only_metrics_the_server_exports()
+    {
+        var rules = LoadYaml(RepoPaths.Of("deploy", "prometheus", "raftburrow-alerts.yaml")).Single();
+        var group = (YamlMappingNode)Seq(rules, "groups").Single();
+        var exported = ExportedMetricNames();
+        var alerts = Seq(group, "rules").Cast<YamlMappingNode>().ToList();
+        Assert.NotEmpty(alerts);
+        foreach (var alert in alerts)
+        {
+            var name = Scalar(alert, "alert");
+            Assert.False(string.IsNullOrWhiteSpace(Scalar(alert, "annotations", "summary")), name);
+            Assert.Contains(Scalar(alert, "labels", "severity"), new[] { "page", "warn", "info" });
+            foreach (Match m in Regex.Matches(Scalar(alert, "expr"), @"\braftburrow_[a-z_]+"))
+            {
+                var metric = Regex.Replace(m.Value, "_(bucket|count|sum)$", "");
+                Assert.True(exported.Contains(metric), $"{name} uses {m.Value}, which RaftBurrowMetrics does not export");
+            }
+        }
+    }
+
+    /// <summary>The names of every metric RaftBurrowMetrics defines.</summary>
+    private static HashSet<string> ExportedMetricNames() =>
+        typeof(RaftBurrow.Api.Observability.RaftBurrowMetrics)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetValue(null))
+            .OfType<Prometheus.Collector>()
+            .Select(c => c.Name)
+            .ToHashSet(StringComparer.Ordinal);
+
     // ---- helpers ------------------------------------------------------------------------------------
 
     /// <summary>The server's published binary name (its AssemblyName).</summary>
