@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using RaftBurrow.Api.Observability;
+using RaftBurrow.Ops.Tests.Support;
+using RaftBurrow.StateMachine.Commands;
+
+namespace RaftBurrow.Ops.Tests;
+
+/// <summary>/metrics over a real Kestrel host: HTTP counters by route template, the depth gauges, the hooks.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_count_requests_by_route_template_and_status_in_prometheus_text()
+    {
+        await using var host = await OpsHost.StartAsync();
+        await host.Client.CreateQueueAsync("metrics-a", "orders");
+        using (await host.Client.SendAsync(ZaqarCalls.Request(HttpMethod.Get, "/v2/queues/orders/stats", "metrics-a")))
+        {
+        }
+
+        using var response = await host.Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE raftburrow_http_requests_total counter", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "raftburrow_http_requests_total", "method=\"PUT\",route=\"/v2/queues/{queue_name}\",status=\"201\"") >= 1, text);
+        Assert.True(Sample(text, "raftburrow_http_request_duration_seconds_count", "method=\"GET\",route=\"/v2/queues/{queue_name}/stats\"") >= 1);
+        // The raw path (a queue name) never becomes a label.
+        Assert.DoesNotContain("route=\"/v2/queues/orders\"", text, StringComparison.Ordinal);
+        // The Meter bridge is off (it would re-export HttpClient/Kestrel meters with per-port labels); process metrics stay.
+        Assert.DoesNotContain("system_net_http", text, StringComparison.Ordinal);
+        Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Depth_gauges_sum_the_live_and_claimed_messages_of_each_partition_at_scrape_time()
+    {
+        await using var host = await OpsHost.StartAsync();
+        const string project = "metrics-depth";
+        string[] queues = ["q-alpha", "q-beta", "q-gamma"];
+        foreach (var q in queues)
+        {
+            await host.Client.CreateQueueAsync(project, q);
+            await host.Client.PostMessagesAsync(project, q, 3);
+        }
+        await host.Client.ClaimAsync(project, "q-beta", 2);
+
+        var text = await host.Client.GetStringAsync("/metrics");
+        var expectedDepth = new long[host.Service.PartitionCount];
+        var expectedClaimed = new long[host.Service.PartitionCount];
+        foreach (var q in queues)
+        {
+            var p = host.Service.PartitionOf(QueueSpace.Zaqar, project, q);
+            expectedDepth[p] += 3;
+            if (q == "q-beta")
+                expectedClaimed[p] += 2;
+        }
+        for (var p = 0; p < host.Service.PartitionCount; p++)
+        {
+            var label = $"partition=\"{p}\"";
+            Assert.Equal(expectedDepth[p], Sample(text, "raftburrow_queue_depth", label));
+            Assert.Equal(expectedClaimed[p], Sample(text, "raftburrow_claimed_messages", label));
+        }
+    }
+
+    [Fact]
+    public async Task Hooks_for_the_consensus_and_cluster_layers_show_up_under_their_names()
+    {
+        await using var host = await OpsHost.StartAsync();
+        RaftBurrowMetrics.RecordProposal(5);
+        RaftBurrowMetrics.ObserveCommitLatency(5, TimeSpan.FromMilliseconds(2));
+        RaftBurrowMetrics.ObserveApplyLatency(5, TimeSpan.FromMilliseconds(1));
+        RaftBurrowMetrics.RecordForwarded(5);
+        RaftBurrowMetrics.RecordLeaderChange(5);
+        RaftBurrowMetrics.RecordSnapshot(5, 4096, TimeSpan.FromMilliseconds(30));
+        RaftBurrowMetrics.SetWalBytes(5, 1 << 20);
+
+        var text = await host.Client.GetStringAsync("/metrics");
+        const string p5 = "partition=\"5\"";
+        Assert.True(Sample(text, "raftburrow_proposals_total", p5) >= 1);
+        Assert.True(Sample(text, "raftburrow_commit_latency_seconds_count", p5) >= 1);
+        Assert.True(Sample(text, "raftburrow_apply_latency_seconds_count", p5) >= 1);
+        Assert.True(Sample(text, "raftburrow_forwarded_requests_total", p5) >= 1);
+        Assert.True(Sample(text, "raftburrow_leader_changes_total", p5) >= 1);
+        Assert.Equal(4096, Sample(text, "raftburrow_snapshot_bytes", p5));
+        Assert.True(Sample(text, "raftburrow_snapshot_duration_seconds_count", p5) >= 1);
+        Assert.Equal(1 << 20, Sample(text, "raftburrow_wal_bytes", p5));
+    }
+
+    /// <summary>The value of one sample line <c>name{labels} value</c> (labels in prometheus-net's order).</summary>
+    private static double Sample(string text, string name, string labels)
+    {
+        var match = Regex.Match(text, "^" + Regex.Escape(name + "{" + labels + "}") + " (\\S+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"no sample {name}{{{labels}}} in:\n{text}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+}
