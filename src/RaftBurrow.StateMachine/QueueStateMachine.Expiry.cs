@@ -1,0 +1,101 @@
+using RaftBurrow.StateMachine.State;
+
+namespace RaftBurrow.StateMachine;
+
+// Deadlines: expiry of messages, claims and subscriptions; Burrow un-hiding. Every apply first
+// processes every deadline at or before the machine's clock (so commands never see expired state);
+// the Expire command is the leader's pulse that moves the clock when nothing else is applied.
+public sealed partial class QueueStateMachine
+{
+    /// <summary>Processes every deadline at or before the clock. The effects commute, so the heap's
+    /// tie order (which differs after a restore) does not matter.</summary>
+    private void ProcessDeadlines()
+    {
+        while (_deadlines.TryPeek(out var deadline, out var atMs) && atMs <= _clockMs)
+        {
+            _deadlines.Dequeue();
+            if (!IsCurrent(deadline, atMs))
+                continue;
+            switch (deadline.Kind)
+            {
+                case DeadlineKind.ZaqarMessageExpiry:
+                    RemoveMessage((ZaqarMessage)deadline.Target);
+                    break;
+                case DeadlineKind.ZaqarClaimExpiry:
+                    RemoveClaim((ZaqarClaim)deadline.Target);
+                    break;
+                case DeadlineKind.SubscriptionExpiry:
+                    RemoveSubscription((Subscription)deadline.Target);
+                    break;
+                case DeadlineKind.BurrowTtl:
+                    RemoveBurrowMessage((BurrowMessage)deadline.Target);
+                    break;
+                case DeadlineKind.BurrowHide:
+                    ((BurrowMessage)deadline.Target).HideDeadlineS = 0;
+                    break;
+                case DeadlineKind.ZaqarMessageVisible:
+                default:
+                    // Becoming visible changes nothing stored; the deadline exists to wake long polls.
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whether a heap entry still describes its target (targets whose deadline moved or that were removed leave stale entries).</summary>
+    private static bool IsCurrent(Deadline deadline, long atMs) => deadline.Target switch
+    {
+        ZaqarMessage m => !m.Removed && (deadline.Kind == DeadlineKind.ZaqarMessageExpiry ? m.ExpiresMs : m.VisibleAtMs) == atMs,
+        ZaqarClaim c => !c.Removed && c.ExpiresMs == atMs,
+        Subscription s => !s.Removed && s.ExpiresMs == atMs,
+        BurrowMessage b => !b.Removed && (deadline.Kind == DeadlineKind.BurrowTtl ? b.TtlDeadlineS : b.HideDeadlineS) * 1000 == atMs,
+        _ => false,
+    };
+
+    /// <summary>Restores the heap invariant (valid top) and rebuilds it when stale entries dominate.</summary>
+    private void CleanDeadlines()
+    {
+        while (_deadlines.TryPeek(out var deadline, out var atMs) && !IsCurrent(deadline, atMs))
+            _deadlines.Dequeue();
+        long tracked = 2L * _zaqarMessages.Count + _claims.Count + _subscriptions.Count + 2L * _burrowMessageCount;
+        if (_deadlines.Count > 2 * tracked + 4096)
+            RebuildDeadlines();
+    }
+
+    private void RebuildDeadlines()
+    {
+        _deadlines.Clear();
+        foreach (var queues in _zaqarProjects.Values)
+        {
+            foreach (var queue in queues.Values)
+            {
+                var list = queue.Messages;
+                for (var i = list.Start; i < list.End; i++)
+                {
+                    var m = list.At(i);
+                    if (m.Removed)
+                        continue;
+                    _deadlines.Enqueue(new Deadline(m, DeadlineKind.ZaqarMessageExpiry), m.ExpiresMs);
+                    if (m.VisibleAtMs > _clockMs)
+                        _deadlines.Enqueue(new Deadline(m, DeadlineKind.ZaqarMessageVisible), m.VisibleAtMs);
+                }
+                foreach (var claim in queue.Claims.Values)
+                    _deadlines.Enqueue(new Deadline(claim, DeadlineKind.ZaqarClaimExpiry), claim.ExpiresMs);
+                foreach (var sub in queue.Subscriptions.Values)
+                    _deadlines.Enqueue(new Deadline(sub, DeadlineKind.SubscriptionExpiry), sub.ExpiresMs);
+            }
+        }
+        foreach (var account in _burrowAccounts.Values)
+        {
+            foreach (var queue in account.Queues.Values)
+            {
+                var list = queue.Messages;
+                for (var i = list.Start; i < list.End; i++)
+                {
+                    var b = list.At(i);
+                    if (!b.Removed)
+                        TrackBurrowDeadlines(b);
+                }
+            }
+        }
+    }
+}

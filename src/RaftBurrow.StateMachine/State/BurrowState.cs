@@ -1,0 +1,45 @@
+namespace RaftBurrow.StateMachine.State;
+
+/// <summary>A Burrow account: exists only while it holds a queue in this partition.</summary>
+internal sealed class BurrowAccount(string name)
+{
+    public string Name { get; } = name;
+
+    /// <summary>Queues in creation order (insertion order of this ordered dictionary).</summary>
+    public OrderedDictionary<string, BurrowQueue> Queues { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A Burrow queue: exists only while it holds a message.</summary>
+internal sealed class BurrowQueue(BurrowAccount account, string name, long createdMs, long createdIndex)
+{
+    public BurrowAccount Account { get; } = account;
+
+    public string Name { get; } = name;
+
+    public long CreatedMs { get; } = createdMs;
+
+    /// <summary>Log index of the PUT that created the queue (a replicated tie-break for ordering).</summary>
+    public long CreatedIndex { get; } = createdIndex;
+
+    public SequencedList<BurrowMessage> Messages { get; } = new();
+
+    public Dictionary<string, BurrowMessage> ById { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A Burrow message. Deadlines are whole Unix seconds; 0 = never expires / visible.</summary>
+internal sealed class BurrowMessage : ISequenced
+{
+    public required long Seq { get; init; }
+
+    public required BurrowQueue Queue { get; init; }
+
+    public required string Id { get; init; }
+
+    public required byte[] Body { get; set; }
+
+    public required long TtlDeadlineS { get; set; }
+
+    public required long HideDeadlineS { get; set; }
+
+    public bool Removed { get; set; }
+}

@@ -1,0 +1,110 @@
+namespace RaftBurrow.StateMachine.State;
+
+/// <summary>A Zaqar queue: metadata, its messages in FIFO order, its live claims and subscriptions.</summary>
+internal sealed class ZaqarQueue
+{
+    public ZaqarQueue(string project, string name, long createdMs)
+    {
+        Project = project;
+        Name = name;
+        CreatedMs = createdMs;
+    }
+
+    public string Project { get; }
+
+    public string Name { get; }
+
+    public long CreatedMs { get; }
+
+    /// <summary>UTF-8 JSON object as stored (never empty: <c>{}</c> at least).</summary>
+    public byte[] MetadataJson { get; private set; } = "{}"u8.ToArray();
+
+    /// <summary>The reserved keys parsed from <see cref="MetadataJson"/> (kept in step with it).</summary>
+    public QueueSettings Settings { get; private set; } = QueueSettings.None;
+
+    /// <summary>Messages in post order. Invariant: holds exactly the queue's messages that are not removed (plus tombstones).</summary>
+    public SequencedList<ZaqarMessage> Messages { get; } = new();
+
+    /// <summary>Live claims by id sequence.</summary>
+    public SortedDictionary<long, ZaqarClaim> Claims { get; } = new();
+
+    /// <summary>Subscriptions by id sequence.</summary>
+    public SortedDictionary<long, Subscription> Subscriptions { get; } = new();
+
+    public void SetMetadata(byte[] json)
+    {
+        MetadataJson = json.Length == 0 ? "{}"u8.ToArray() : json;
+        Settings = QueueSettings.Parse(MetadataJson);
+    }
+}
+
+/// <summary>A Zaqar message. Times are absolute Unix ms.</summary>
+internal sealed class ZaqarMessage : ISequenced
+{
+    public required long Seq { get; init; }
+
+    public required ZaqarQueue Queue { get; init; }
+
+    public required long CreatedMs { get; init; }
+
+    public required int TtlSeconds { get; set; }
+
+    /// <summary>Invariant: only grows (claims extend it).</summary>
+    public required long ExpiresMs { get; set; }
+
+    public required long VisibleAtMs { get; init; }
+
+    public required byte[] Body { get; init; }
+
+    public required Guid ClientId { get; init; }
+
+    /// <summary>The live claim holding the message, or null. Invariant: if set, the claim lists this message.</summary>
+    public ZaqarClaim? Claim { get; set; }
+
+    public int ClaimCount { get; set; }
+
+    public bool Removed { get; set; }
+}
+
+/// <summary>A Zaqar claim over some messages of one queue.</summary>
+internal sealed class ZaqarClaim
+{
+    public required long Seq { get; init; }
+
+    public required ZaqarQueue Queue { get; init; }
+
+    public required long CreatedMs { get; init; }
+
+    public required int TtlSeconds { get; set; }
+
+    public required int GraceSeconds { get; set; }
+
+    public required long ExpiresMs { get; set; }
+
+    /// <summary>Claimed messages in queue order. Invariant: each has <see cref="ZaqarMessage.Claim"/> == this; never empty while the claim is live.</summary>
+    public List<ZaqarMessage> Messages { get; } = [];
+
+    public bool Removed { get; set; }
+}
+
+/// <summary>A Zaqar subscription (a replicated record; the notifier lives outside the state machine).</summary>
+internal sealed class Subscription
+{
+    public required long Seq { get; init; }
+
+    public required ZaqarQueue Queue { get; init; }
+
+    public required string Subscriber { get; set; }
+
+    public required long CreatedMs { get; init; }
+
+    public required int TtlSeconds { get; set; }
+
+    public required long ExpiresMs { get; set; }
+
+    public required byte[] OptionsJson { get; set; }
+
+    public bool Confirmed { get; set; }
+
+    public bool Removed { get; set; }
+}
