@@ -8,7 +8,13 @@ using RaftBurrow.StateMachine;
 
 namespace RaftBurrow.Cluster;
 
-/// <summary>The node-to-node endpoint: a forwarded command, executed here only if this node leads its partition.</summary>
+/// <summary>
+/// <c>POST /internal/v1/partitions/{partition}/execute</c>, body = 16-byte request id + CommandCodec
+/// bytes, answer = CommandCodec.EncodeResult bytes. A request forwarded by a peer
+/// (<c>X-RaftBurrow-Hops: 1</c>) is executed only if this node leads the partition (421 otherwise);
+/// a request without the header (operators, tests, the harness) takes the normal path: executed
+/// here or forwarded to the leader, with retries until the deadline (503 + Retry-After).
+/// </summary>
 public static class InternalEndpoints
 {
     /// <summary>Largest forwarded body (a 256 KiB Zaqar POST plus headroom), bytes.</summary>
@@ -44,6 +50,12 @@ public static class InternalEndpoints
         }
         var requestId = new Guid(body.AsSpan(0, 16));
         var timeoutMs = int.TryParse(context.Request.Headers[ClusterRouter.TimeoutHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : router.Options.RequestTimeoutMs;
+        var forwarded = int.TryParse(context.Request.Headers[ClusterRouter.HopsHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var hops) && hops > 0;
+        if (!forwarded)
+        {
+            await ExecuteRoutedAsync(context, router, partition, requestId, body[16..]).ConfigureAwait(false);
+            return;
+        }
         try
         {
             var result = await router.ExecuteForwardedAsync(partition, body[16..], requestId, timeoutMs, context.RequestAborted).ConfigureAwait(false);
@@ -62,6 +74,28 @@ public static class InternalEndpoints
         {
             context.Response.Headers.RetryAfter = router.Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"Partition {partition} could not commit in time.").ConfigureAwait(false);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            context.Response.Headers.RetryAfter = router.Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", e.Message).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ExecuteRoutedAsync(HttpContext context, ClusterRouter router, int partition, Guid requestId, byte[] commandBytes)
+    {
+        var command = CommandCodec.TryDecode(commandBytes);
+        if (command is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "Bad command", "The command bytes are not a CommandCodec payload of a known version.").ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            var result = await router.ExecuteAsync(partition, command, requestId, context.RequestAborted).ConfigureAwait(false);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(CommandCodec.EncodeResult(result), context.RequestAborted).ConfigureAwait(false);
         }
         catch (ClusterUnavailableException e)
         {

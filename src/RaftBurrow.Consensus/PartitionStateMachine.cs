@@ -65,13 +65,18 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
         }
     }
 
-    /// <summary>Applied index and state hash, read together.</summary>
-    public (long AppliedIndex, ulong StateHash) IndexAndHash()
+    /// <summary>
+    /// Applied index and state hash, read together. <paramref name="walAppliedIndex"/> is read under
+    /// the lock: the WAL applies some entries (the no-op a new leader appends) without calling
+    /// <see cref="ApplyAsync"/>, so entries between our index and the WAL's are state-neutral and the
+    /// hash holds at the larger index.
+    /// </summary>
+    public (long AppliedIndex, ulong StateHash) IndexAndHash(Func<long> walAppliedIndex)
     {
         _lock.EnterReadLock();
         try
         {
-            return (_appliedIndex, _machine.StateHash());
+            return (Math.Max(_appliedIndex, walAppliedIndex()), _machine.StateHash());
         }
         finally
         {

@@ -191,7 +191,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     /// <summary>This node's view of the partition.</summary>
     public PartitionStatus Status()
     {
-        var (applied, hash) = _stateMachine.IndexAndHash();
+        var (applied, hash) = _stateMachine.IndexAndHash(() => _wal.LastAppliedIndex);
         string role;
         if (_cluster.Standby)
             role = "standby";

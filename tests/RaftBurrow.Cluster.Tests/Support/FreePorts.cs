@@ -7,7 +7,10 @@ namespace RaftBurrow.Cluster.Tests.Support;
 public static class FreePorts
 {
     private static readonly object Gate = new();
-    private static int _next = 20000 + (Environment.ProcessId % 200) * 100;
+    // Below the kernel's ephemeral range (32768+), so outgoing connections never take a port we probed.
+    private const int First = 20000;
+    private const int Last = 32000;
+    private static int _next = First + (Environment.ProcessId % 110) * 100;
 
     /// <summary>A start port such that [start, start + count) is free on every given address.</summary>
     public static int Block(int count, params IPAddress[] addresses)
@@ -18,8 +21,8 @@ public static class FreePorts
             {
                 var start = _next;
                 _next += count + 1;
-                if (_next > 60000)
-                    _next = 20000;
+                if (_next + count > Last)
+                    _next = First;
                 if (Enumerable.Range(start, count).All(port => addresses.All(a => IsFree(a, port))))
                     return start;
             }

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using RaftBurrow.Cluster.Tests.Support;
+using RaftBurrow.StateMachine.Commands;
+using Xunit.Abstractions;
+
+namespace RaftBurrow.Cluster.Tests;
+
+/// <summary>
+/// Three real raftburrow processes on 127.0.0.1–3 (issue 3 item 5). Commands go through the nodes'
+/// internal execute endpoint, which routes them as a client request would be (locally or forwarded
+/// to the partition's leader). Marked <c>Category=Cluster</c>; a few minutes at most in all.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class ReplicationTests(ITestOutputHelper output)
+{
+    private const int Partitions = 4;
+
+    [Fact]
+    public async Task Writes_through_every_node_are_committed_once_and_replicas_converge()
+    {
+        await using var cluster = new ServerCluster(3, Partitions);
+        await cluster.StartAllAsync();
+        var queues = Enumerable.Range(0, Partitions).Select(p => Queues.QueueOn(p, Partitions)).ToArray();
+        var posted = new Dictionary<string, List<string>>();
+        foreach (var queue in queues)
+            posted[queue] = [];
+        for (var n = 0; n < 24; n++)
+        {
+            var node = 1 + n % 3;
+            var partition = n % Partitions;
+            var body = $"m{n}-via{node}";
+            var (status, result) = await cluster.ExecuteAsync(node, partition, Queues.Post(queues[partition], body), Guid.NewGuid());
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(ResultCode.Created, Assert.IsType<PostMessagesResult>(result).Code);
+            posted[queues[partition]].Add(body);
+        }
+        // Every node saw the same history.
+        await cluster.WaitConvergedAsync();
+        // Drain each queue through a different node: FIFO order, each message once.
+        for (var p = 0; p < Partitions; p++)
+            Assert.Equal(posted[queues[p]], await Queues.DrainAsync(cluster, 1 + p % 3, queues[p]));
+        await cluster.WaitConvergedAsync();
+    }
+
+    [Fact]
+    public async Task Killing_a_partition_leader_under_load_loses_no_acknowledged_write()
+    {
+        await using var cluster = new ServerCluster(3, Partitions);
+        await cluster.StartAllAsync();
+        const int partition = 1;
+        var queue = Queues.QueueOn(partition, Partitions);
+        var victim = await cluster.LeaderOfAsync(partition, askNode: 1);
+        var survivors = Enumerable.Range(1, 3).Where(n => n != victim).ToArray();
+        output.WriteLine($"partition {partition} leader before the kill: node {victim}");
+
+        var acknowledged = new ConcurrentBag<string>();
+        var killedAt = 0L;
+        var firstAckAfterKill = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var body = $"w{w}-{n}";
+                var killed = Volatile.Read(ref killedAt) != 0;
+                // Writers talk to the survivors only, so an unanswered request is never counted.
+                var node = survivors[(w + n) % survivors.Length];
+                try
+                {
+                    var (status, result) = await cluster.ExecuteAsync(node, partition, Queues.Post(queue, body), Guid.NewGuid());
+                    if (status == HttpStatusCode.OK && result is PostMessagesResult { Code: ResultCode.Created })
+                    {
+                        acknowledged.Add(body);
+                        if (killed)
+                            Interlocked.CompareExchange(ref firstAckAfterKill, stopwatch.ElapsedMilliseconds, 0);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+            }
+        })).ToArray();
+
+        await Eventually.Async(() => Task.FromResult(acknowledged.Count >= 100), TimeSpan.FromSeconds(60), "100 writes acknowledged");
+        cluster.Kill(victim);
+        Volatile.Write(ref killedAt, stopwatch.ElapsedMilliseconds);
+        var before = acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(acknowledged.Count >= before + 100), TimeSpan.FromSeconds(60), "100 more writes after the kill");
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        var newLeader = await cluster.LeaderOfAsync(partition, survivors[0]);
+        output.WriteLine($"new leader: node {newLeader}; first acknowledged write {firstAckAfterKill - killedAt} ms after the kill; {acknowledged.Count} acknowledged");
+        Assert.NotEqual(victim, newLeader);
+
+        var drained = await Queues.DrainAsync(cluster, survivors[1], queue);
+        var duplicates = drained.GroupBy(b => b).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.Empty(duplicates);
+        var lost = acknowledged.Except(drained).ToList();
+        Assert.Empty(lost);
+        // Per writer, bodies come out in the order they were acknowledged (strict FIFO).
+        foreach (var writer in drained.GroupBy(b => b.Split('-')[0]))
+        {
+            var sequence = writer.Select(b => int.Parse(b.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(sequence.Order().ToList(), sequence);
+        }
+    }
+
+    [Fact]
+    public async Task A_restarted_node_catches_up_through_a_snapshot_and_matches_the_state_hash()
+    {
+        await using var cluster = new ServerCluster(3, 2, new Dictionary<string, string> { ["RaftBurrow:SnapshotEveryEntries"] = "16" });
+        await cluster.StartAllAsync();
+        var queue = Queues.QueueOn(0, 2);
+        await cluster.StopAsync(3);
+        for (var n = 0; n < 120; n++)
+        {
+            var (status, _) = await cluster.ExecuteAsync(1 + n % 2, 0, Queues.Post(queue, $"b{n}"), Guid.NewGuid());
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+        cluster.Start(3);
+        await cluster.WaitForLeadersAsync(3);
+        var views = await cluster.WaitConvergedAsync();
+        Assert.Equal(3, views.Count);
+        output.WriteLine(string.Join(" | ", views.Select(v => $"node {v.NodeId}: applied {v.Partitions[0].AppliedIndex} hash {v.Partitions[0].StateHash}")));
+        // The leaders compacted their logs past what node 3 had: it must have installed a snapshot.
+        Assert.Contains("restored snapshot", await File.ReadAllTextAsync(cluster.LogPath(3)));
+        Assert.Equal(Enumerable.Range(0, 120).Select(n => $"b{n}"), await Queues.DrainAsync(cluster, 3, queue));
+    }
+
+    [Fact]
+    public async Task A_node_without_quorum_answers_503_never_2xx()
+    {
+        await using var cluster = new ServerCluster(3, 2, new Dictionary<string, string> { ["RaftBurrow:RequestTimeoutMs"] = "1500" });
+        await cluster.StartAllAsync();
+        var queue = Queues.QueueOn(0, 2);
+        Assert.Equal(HttpStatusCode.OK, (await cluster.ExecuteAsync(1, 0, Queues.Post(queue, "before"), Guid.NewGuid())).Status);
+        cluster.Kill(2);
+        cluster.Kill(3);
+        for (var n = 0; n < 3; n++)
+        {
+            var (status, _) = await cluster.ExecuteAsync(1, n % 2, Queues.Post(Queues.QueueOn(n % 2, 2), $"lonely{n}"), Guid.NewGuid());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        }
+    }
+}
