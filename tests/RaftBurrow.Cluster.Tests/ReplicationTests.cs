@@ -36,6 +36,13 @@ public sealed class ReplicationTests(ITestOutputHelper output)
             Assert.Equal(ResultCode.Created, Assert.IsType<PostMessagesResult>(result).Code);
             posted[queues[partition]].Add(body);
         }
+        // A retry with the same request id (as the router does after a leader change) is answered
+        // with the first result and appends nothing.
+        var retryId = Guid.NewGuid();
+        var first = await cluster.ExecuteAsync(1, 0, Queues.Post(queues[0], "retried"), retryId);
+        var second = await cluster.ExecuteAsync(2, 0, Queues.Post(queues[0], "retried"), retryId);
+        Assert.Equal(Assert.IsType<PostMessagesResult>(first.Result).MessageIds, Assert.IsType<PostMessagesResult>(second.Result).MessageIds);
+        posted[queues[0]].Add("retried");
         // Every node saw the same history.
         await cluster.WaitConvergedAsync();
         // Drain each queue through a different node: FIFO order, each message once.
@@ -144,5 +151,19 @@ public sealed class ReplicationTests(ITestOutputHelper output)
             var (status, _) = await cluster.ExecuteAsync(1, n % 2, Queues.Post(Queues.QueueOn(n % 2, 2), $"lonely{n}"), Guid.NewGuid());
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         }
+    }
+
+    [Fact]
+    public async Task A_single_node_cluster_commits_on_its_own_and_keeps_data_across_restarts()
+    {
+        await using var cluster = new ServerCluster(1, 2);
+        await cluster.StartAllAsync();
+        var queue = Queues.QueueOn(1, 2);
+        for (var n = 0; n < 5; n++)
+            Assert.Equal(HttpStatusCode.OK, (await cluster.ExecuteAsync(1, 1, Queues.Post(queue, $"s{n}"), Guid.NewGuid())).Status);
+        await cluster.StopAsync(1);
+        cluster.Start(1);
+        await cluster.WaitForLeadersAsync(1);
+        Assert.Equal(Enumerable.Range(0, 5).Select(n => $"s{n}"), await Queues.DrainAsync(cluster, 1, queue));
     }
 }
