@@ -10,7 +10,7 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new ClaimResult(ResultCode.QueueNotFound, _clockMs, null);
         var settings = queue.Settings;
         var deadLetters = settings.MaxClaimCount is not null && settings.DeadLetterQueue is not null;
         // Candidates: oldest first, live, not claimed, not delayed (Zaqar's "active" messages).

@@ -56,14 +56,15 @@ public sealed partial class QueueStateMachine
     {
         while (_deadlines.TryPeek(out var deadline, out var atMs) && !IsCurrent(deadline, atMs))
             _deadlines.Dequeue();
-        long tracked = 2L * _zaqarMessages.Count + _claims.Count + _subscriptions.Count + 2L * _burrowMessageCount;
+        long tracked = 2L * _zaqarMessageCount + _claims.Count + _subscriptions.Count + 2L * _burrowMessageCount;
         if (_deadlines.Count > 2 * tracked + 4096)
             RebuildDeadlines();
     }
 
     private void RebuildDeadlines()
     {
-        _deadlines.Clear();
+        // Collected first and heapified at once (O(n)) rather than sifted in one by one.
+        var pending = new List<(Deadline, long)>(_zaqarMessageCount + _claims.Count + _subscriptions.Count + _burrowMessageCount);
         foreach (var queues in _zaqarProjects.Values)
         {
             foreach (var queue in queues.Values)
@@ -74,14 +75,14 @@ public sealed partial class QueueStateMachine
                     var m = list.At(i);
                     if (m.Removed)
                         continue;
-                    _deadlines.Enqueue(new Deadline(m, DeadlineKind.ZaqarMessageExpiry), m.ExpiresMs);
+                    pending.Add((new Deadline(m, DeadlineKind.ZaqarMessageExpiry), m.ExpiresMs));
                     if (m.VisibleAtMs > _clockMs)
-                        _deadlines.Enqueue(new Deadline(m, DeadlineKind.ZaqarMessageVisible), m.VisibleAtMs);
+                        pending.Add((new Deadline(m, DeadlineKind.ZaqarMessageVisible), m.VisibleAtMs));
                 }
                 foreach (var claim in queue.Claims.Values)
-                    _deadlines.Enqueue(new Deadline(claim, DeadlineKind.ZaqarClaimExpiry), claim.ExpiresMs);
+                    pending.Add((new Deadline(claim, DeadlineKind.ZaqarClaimExpiry), claim.ExpiresMs));
                 foreach (var sub in queue.Subscriptions.Values)
-                    _deadlines.Enqueue(new Deadline(sub, DeadlineKind.SubscriptionExpiry), sub.ExpiresMs);
+                    pending.Add((new Deadline(sub, DeadlineKind.SubscriptionExpiry), sub.ExpiresMs));
             }
         }
         foreach (var account in _burrowAccounts.Values)
@@ -92,10 +93,16 @@ public sealed partial class QueueStateMachine
                 for (var i = list.Start; i < list.End; i++)
                 {
                     var b = list.At(i);
-                    if (!b.Removed)
-                        TrackBurrowDeadlines(b);
+                    if (b.Removed)
+                        continue;
+                    if (b.TtlDeadlineS > 0)
+                        pending.Add((new Deadline(b, DeadlineKind.BurrowTtl), b.TtlDeadlineS * 1000));
+                    if (b.HideDeadlineS > 0)
+                        pending.Add((new Deadline(b, DeadlineKind.BurrowHide), b.HideDeadlineS * 1000));
                 }
             }
         }
+        _deadlines.Clear();
+        _deadlines.EnqueueRange(pending);
     }
 }

@@ -339,7 +339,7 @@ public sealed partial class QueueStateMachine
         var ttl = r.ReadInt32();
         var expiresMs = r.ReadInt64();
         var visibleAtMs = r.ReadInt64();
-        var body = ReadBytes(ref r);
+        var bodyBytes = r.ReadBytes();
         var clientBytes = r.ReadBytes() ?? throw Corrupt();
         Span<byte> guid = stackalloc byte[16];
         clientBytes.CopyTo(guid);
@@ -352,10 +352,10 @@ public sealed partial class QueueStateMachine
             TtlSeconds = ttl,
             ExpiresMs = expiresMs,
             VisibleAtMs = visibleAtMs,
-            Body = body,
             ClientId = new Guid(guid),
             ClaimCount = r.ReadInt32(),
         };
+        StoreBody(message, bodyBytes is { IsSingleSegment: true } one ? one.FirstSpan : (bodyBytes?.ToArray() ?? []));
         if (claimSeq != 0)
         {
             var claim = _claims.GetValueOrDefault(claimSeq) ?? throw Corrupt();
@@ -363,7 +363,7 @@ public sealed partial class QueueStateMachine
             claim.Messages.Add(message);
         }
         queue.Messages.Append(message);
-        _zaqarMessages.Add(seq, message);
+        _zaqarMessageCount++;
     }
 
     private void RestoreSubscription(ref MessagePackReader r, ZaqarQueue queue)
@@ -424,7 +424,8 @@ public sealed partial class QueueStateMachine
         _dedup.Clear();
         _outbox.Clear();
         _outboxById.Clear();
-        _zaqarMessages.Clear();
+        _zaqarMessageCount = 0;
+        _bodies.Clear();
         _claims.Clear();
         _subscriptions.Clear();
         _burrowMessageCount = 0;

@@ -11,7 +11,7 @@ public sealed partial class QueueStateMachine
         // Zaqar creates the queue when a subscription names one that does not exist.
         var queue = FindQueue(c.Project, c.Queue) ?? AddQueue(c.Project, c.Queue);
         if (FindSubscriber(queue, c.Subscriber) is not null)
-            return Code(ResultCode.Conflict);
+            return new CreatedIdResult(ResultCode.Conflict, _clockMs, "");
         var sub = new Subscription
         {
             Seq = NextSeq(),

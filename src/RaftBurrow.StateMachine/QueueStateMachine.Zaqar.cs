@@ -39,7 +39,7 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MetadataResult(ResultCode.QueueNotFound, _clockMs, []);
         queue.SetMetadata(c.MetadataJson);
         return new MetadataResult(ResultCode.Ok, _clockMs, queue.MetadataJson);
     }
@@ -48,10 +48,10 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MetadataResult(ResultCode.QueueNotFound, _clockMs, []);
         var patched = MetadataPatch.TryApply(queue.MetadataJson, c.Ops);
         if (patched is null)
-            return Code(ResultCode.InvalidPatch);
+            return new MetadataResult(ResultCode.InvalidPatch, _clockMs, []);
         queue.SetMetadata(patched);
         return new MetadataResult(ResultCode.Ok, _clockMs, queue.MetadataJson);
     }
@@ -92,7 +92,8 @@ public sealed partial class QueueStateMachine
                 continue;
             m.Removed = true;
             m.Claim = null;
-            _zaqarMessages.Remove(m.Seq);
+            _zaqarMessageCount--;
+            _bodies.Free(m.BodySlab, m.BodyLength);
         }
         list.Clear();
         foreach (var claim in queue.Claims.Values)
@@ -122,11 +123,11 @@ public sealed partial class QueueStateMachine
             foreach (var m in messages)
                 bytes += m.BodyJson.Length;
             if (bytes > maxBytes)
-                return Code(ResultCode.PostTooLarge);
+                return new PostMessagesResult(ResultCode.PostTooLarge, _clockMs, []);
         }
         var max = Options.MaxMessagesPerQueue;
         if (max > 0 && (long)(queue?.Messages.LiveCount ?? 0) + messages.Length > max)
-            return Code(ResultCode.QuotaExceeded);
+            return new PostMessagesResult(ResultCode.QuotaExceeded, _clockMs, []);
         queue ??= AddQueue(c.Project, c.Queue);
 
         var defaultTtl = settings.DefaultMessageTtlSeconds ?? Options.DefaultMessageTtlSeconds;
@@ -146,11 +147,11 @@ public sealed partial class QueueStateMachine
                 TtlSeconds = ttl,
                 ExpiresMs = _clockMs + ttl * 1000L,
                 VisibleAtMs = _clockMs + Math.Max(0, delay) * 1000L,
-                Body = posted.BodyJson,
                 ClientId = c.ClientId,
             };
+            StoreBody(message, posted.BodyJson);
             queue.Messages.Append(message);
-            _zaqarMessages.Add(message.Seq, message);
+            _zaqarMessageCount++;
             _deadlines.Enqueue(new Deadline(message, DeadlineKind.ZaqarMessageExpiry), message.ExpiresMs);
             if (message.VisibleAtMs > _clockMs)
                 _deadlines.Enqueue(new Deadline(message, DeadlineKind.ZaqarMessageVisible), message.VisibleAtMs);
@@ -162,11 +163,39 @@ public sealed partial class QueueStateMachine
         return new PostMessagesResult(ResultCode.Created, _clockMs, ids);
     }
 
+    private void StoreBody(ZaqarMessage message, ReadOnlySpan<byte> body)
+    {
+        (message.BodySlab, message.BodyOffset) = _bodies.Add(body);
+        message.BodyLength = body.Length;
+    }
+
+    /// <summary>Copies every live body into fresh slabs so slabs pinned by a few old bodies can go.</summary>
+    private void CompactBodies()
+    {
+        var fresh = new BodyStore();
+        foreach (var queues in _zaqarProjects.Values)
+        {
+            foreach (var queue in queues.Values)
+            {
+                var list = queue.Messages;
+                for (var i = list.Start; i < list.End; i++)
+                {
+                    var m = list.At(i);
+                    if (!m.Removed)
+                    {
+                        (m.BodySlab, m.BodyOffset) = fresh.Add(m.Body);
+                    }
+                }
+            }
+        }
+        _bodies = fresh;
+    }
+
     /// <summary>The live message of <paramref name="queue"/> with this id, or null.</summary>
     private ZaqarMessage? FindMessage(ZaqarQueue queue, string id)
     {
         var seq = ParseId(id);
-        return seq > 0 && _zaqarMessages.TryGetValue(seq, out var m) && ReferenceEquals(m.Queue, queue) ? m : null;
+        return seq > 0 ? queue.Messages.Find(seq) : null;
     }
 
     private CommandResult DeleteMessage(DeleteMessage c)
@@ -211,7 +240,7 @@ public sealed partial class QueueStateMachine
     {
         var queue = FindQueue(c.Project, c.Queue);
         if (queue is null)
-            return Code(ResultCode.QueueNotFound);
+            return new MessagesResult(ResultCode.QueueNotFound, _clockMs, []);
         var selected = SelectClaimable(queue, c.Limit);
         var popped = new MessageView[selected.Count];
         for (var i = 0; i < popped.Length; i++)
@@ -226,7 +255,8 @@ public sealed partial class QueueStateMachine
     private void RemoveMessage(ZaqarMessage message)
     {
         message.Removed = true;
-        _zaqarMessages.Remove(message.Seq);
+        _zaqarMessageCount--;
+        _bodies.Free(message.BodySlab, message.BodyLength);
         if (message.Claim is { } claim)
         {
             message.Claim = null;
@@ -242,7 +272,7 @@ public sealed partial class QueueStateMachine
     private MessageView View(ZaqarMessage m, long nowMs)
     {
         var claim = m.Claim is { } c && c.ExpiresMs > nowMs ? c : null;
-        return new MessageView(FormatId(m.Seq), m.CreatedMs, m.TtlSeconds, m.ExpiresMs, m.Body, m.ClientId,
+        return new MessageView(FormatId(m.Seq), m.CreatedMs, m.TtlSeconds, m.ExpiresMs, m.Body.ToArray(), m.ClientId,
             claim is null ? null : FormatId(claim.Seq), m.ClaimCount, m.VisibleAtMs);
     }
 

@@ -32,7 +32,8 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
 
     // Derived indexes (rebuilt on restore, never enumerated for outputs).
 
-    private readonly Dictionary<long, ZaqarMessage> _zaqarMessages = [];
+    private int _zaqarMessageCount;
+    private BodyStore _bodies = new();
     private readonly Dictionary<long, ZaqarClaim> _claims = [];
     private readonly Dictionary<long, Subscription> _subscriptions = [];
     private readonly Dictionary<string, long> _outboxById = new(StringComparer.Ordinal);
@@ -92,13 +93,18 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
         ProcessDeadlines();
         _dedup.Evict(_clockMs, Options.DedupWindowMs, Options.MaxDedupEntries);
         if (_dedup.TryGet(requestId, out var seen))
+        {
+            CleanDeadlines();
             return seen.Materialize(Options.PartitionId);
+        }
 
         _pendingKey = null;
         _pendingPostCount = -1;
         var result = Dispatch(index, command);
         Remember(requestId, result);
         CleanDeadlines();
+        if (_bodies.NeedsCompaction)
+            CompactBodies();
         return result;
     }
 

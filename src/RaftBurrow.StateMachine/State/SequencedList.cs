@@ -77,6 +77,13 @@ internal sealed class SequencedList<T> where T : class, ISequenced
         return lo;
     }
 
+    /// <summary>The live item with this sequence, or null (binary search: the list is in sequence order).</summary>
+    public T? Find(long seq)
+    {
+        var slot = SlotAfter(seq - 1);
+        return slot < _tail && _items[slot]!.Seq == seq && !_items[slot]!.Removed ? _items[slot] : null;
+    }
+
     /// <summary>The first live item, or null.</summary>
     public T? First => _head < _tail ? _items[_head] : null;
 

@@ -54,7 +54,14 @@ internal sealed class ZaqarMessage : ISequenced
 
     public required long VisibleAtMs { get; init; }
 
-    public required byte[] Body { get; init; }
+    /// <summary>Where the body lives (null slab: empty body). See <see cref="BodyStore"/>.</summary>
+    public BodySlab? BodySlab { get; set; }
+
+    public int BodyOffset { get; set; }
+
+    public int BodyLength { get; set; }
+
+    public ReadOnlySpan<byte> Body => BodySlab is null ? default : BodySlab.Bytes.AsSpan(BodyOffset, BodyLength);
 
     public required Guid ClientId { get; init; }
 
