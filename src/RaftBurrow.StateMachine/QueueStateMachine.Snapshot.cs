@@ -166,28 +166,22 @@ public sealed partial class QueueStateMachine
         }
     }
 
-    private static void WriteDedup(ref MessagePackWriter w, FrameWriter frames, DedupEntry entry)
+    private static void WriteDedup(ref MessagePackWriter w, FrameWriter frames, in DedupEntry entry)
     {
-        if (entry.Result is not null)
+        w.WriteArrayHeader(entry.Kind == DedupKind.Object ? 6 : 9);
+        w.Write(TagDedup);
+        WriteGuid(ref w, entry.RequestId);
+        w.Write(entry.Key);
+        w.Write(entry.AtMs);
+        w.Write((byte)entry.Kind);
+        if (entry.Kind == DedupKind.Object)
         {
-            w.WriteArrayHeader(6);
-            w.Write(TagDedup);
-            WriteGuid(ref w, entry.RequestId);
-            w.Write(entry.Key);
-            w.Write(entry.AtMs);
-            w.Write(0);
-            w.Write(CommandCodec.EncodeResult(entry.Result));
+            w.Write(CommandCodec.EncodeResult(entry.Result!));
         }
         else
         {
-            w.WriteArrayHeader(9);
-            w.Write(TagDedup);
-            WriteGuid(ref w, entry.RequestId);
-            w.Write(entry.Key);
-            w.Write(entry.AtMs);
-            w.Write(1);
-            w.Write((byte)entry.PostCode);
-            w.Write(entry.PostAppliedAtMs);
+            w.Write((byte)entry.Code);
+            w.Write(entry.AppliedAtMs);
             w.Write(entry.PostFirstSeq);
             w.Write(entry.PostCount);
         }
@@ -390,25 +384,30 @@ public sealed partial class QueueStateMachine
         idBytes.CopyTo(guid);
         var key = r.ReadString();
         var atMs = r.ReadInt64();
-        var kind = r.ReadInt32();
+        var kind = (DedupKind)r.ReadByte();
         DedupEntry entry;
-        if (kind == 0)
+        if (kind == DedupKind.Object)
         {
             var result = CommandCodec.TryDecodeResult(ReadBytes(ref r)) ?? throw Corrupt();
-            entry = new DedupEntry { RequestId = new Guid(guid), Key = key, AtMs = atMs, Result = result };
+            entry = new DedupEntry { RequestId = new Guid(guid), Key = key, AtMs = atMs, Kind = kind, Result = result };
         }
-        else
+        else if (kind is DedupKind.Post or DedupKind.Code)
         {
             entry = new DedupEntry
             {
                 RequestId = new Guid(guid),
                 Key = key,
                 AtMs = atMs,
-                PostCode = (ResultCode)r.ReadByte(),
-                PostAppliedAtMs = r.ReadInt64(),
+                Kind = kind,
+                Code = (ResultCode)r.ReadByte(),
+                AppliedAtMs = r.ReadInt64(),
                 PostFirstSeq = r.ReadInt64(),
                 PostCount = r.ReadInt32(),
             };
+        }
+        else
+        {
+            throw Corrupt();
         }
         _dedup.Add(entry);
     }

@@ -148,17 +148,18 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     {
         if (requestId == Guid.Empty && _pendingKey is null)
             return;
-        var compact = _pendingPostCount >= 0;
+        var kind = _pendingPostCount >= 0 ? DedupKind.Post : result is CodeResult ? DedupKind.Code : DedupKind.Object;
         _dedup.Add(new DedupEntry
         {
             RequestId = requestId,
             Key = _pendingKey,
             AtMs = _clockMs,
-            Result = compact ? null : result,
-            PostCode = result.Code,
-            PostAppliedAtMs = result.NowMs,
-            PostFirstSeq = _pendingPostFirstSeq,
-            PostCount = compact ? _pendingPostCount : 0,
+            Kind = kind,
+            Result = kind == DedupKind.Object ? result : null,
+            Code = result.Code,
+            AppliedAtMs = result.NowMs,
+            PostFirstSeq = kind == DedupKind.Post ? _pendingPostFirstSeq : 0,
+            PostCount = kind == DedupKind.Post ? _pendingPostCount : 0,
         });
     }
 

@@ -28,6 +28,17 @@ if (args is ["post-only", ..])
         Workload.Fill(posts);
     return;
 }
+if (args is ["claim-only", ..])
+{
+    var posts = Workload.Posts(50_000);
+    var claims = Workload.ClaimAndDelete(500_000, bulk: false);
+    for (var r = 0; r < 3; r++)
+    {
+        var m = Workload.Fill(posts);
+        Workload.ApplyAll(m, claims);
+    }
+    return;
+}
 if (args is ["quick", ..])
 {
     Quick();

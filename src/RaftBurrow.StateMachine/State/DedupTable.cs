@@ -7,56 +7,90 @@ namespace RaftBurrow.StateMachine.State;
 /// (project, queue, idempotency key), so a retry gets the first answer instead of a second effect.
 /// Bounded by a time window (by the machine's clock) and a count; the oldest go first.
 /// </summary>
-/// <remarks>Invariant: <see cref="_order"/> holds every entry of both maps exactly once, by non-decreasing
-/// <see cref="DedupEntry.AtMs"/> (entries are added at the machine's clock, which never goes back).</remarks>
+/// <remarks>
+/// Entries are structs in a ring (FIFO = eviction order) and the maps point at ring positions, so a
+/// remembered command costs no object of its own: with one entry per command, objects here would
+/// live just long enough to be promoted to generation 2 and die there, the costliest GC pattern.
+/// Invariant: positions in [<see cref="_head"/>, <see cref="_tail"/>) are the live entries, by
+/// non-decreasing AtMs (entries are added at the machine's clock, which never goes back); every map
+/// value is such a position.
+/// </remarks>
 internal sealed class DedupTable
 {
-    private readonly Dictionary<Guid, DedupEntry> _byRequest = [];
-    private readonly Dictionary<string, DedupEntry> _byKey = new(StringComparer.Ordinal);
-    private readonly Queue<DedupEntry> _order = new();
+    private readonly Dictionary<Guid, long> _byRequest = [];
+    private readonly Dictionary<string, long> _byKey = new(StringComparer.Ordinal);
+    private DedupEntry[] _ring = new DedupEntry[16];
+    private long _head;
+    private long _tail;
 
-    public int Count => _order.Count;
+    public int Count => (int)(_tail - _head);
 
     /// <summary>Entries oldest first (snapshot order).</summary>
-    public IEnumerable<DedupEntry> Entries => _order;
+    public IEnumerable<DedupEntry> Entries
+    {
+        get
+        {
+            for (var pos = _head; pos < _tail; pos++)
+                yield return _ring[Slot(pos)];
+        }
+    }
+
+    private int Slot(long pos) => (int)(pos & (_ring.Length - 1));
 
     public bool TryGet(Guid requestId, out DedupEntry entry)
     {
-        if (requestId == Guid.Empty)
+        if (requestId != Guid.Empty && _byRequest.TryGetValue(requestId, out var pos))
         {
-            entry = null!;
-            return false;
+            entry = _ring[Slot(pos)];
+            return true;
         }
-        return _byRequest.TryGetValue(requestId, out entry!);
+        entry = default;
+        return false;
     }
 
-    public bool TryGetKey(string key, out DedupEntry entry) => _byKey.TryGetValue(key, out entry!);
+    public bool TryGetKey(string key, out DedupEntry entry)
+    {
+        if (_byKey.TryGetValue(key, out var pos))
+        {
+            entry = _ring[Slot(pos)];
+            return true;
+        }
+        entry = default;
+        return false;
+    }
 
     public static string IdempotencyKey(string project, string queue, string key) =>
         string.Concat(project, "\n", queue, "\n", key);
 
     /// <summary>Adds an entry (the caller checked that neither its request id nor its key is present).</summary>
-    public void Add(DedupEntry entry)
+    public void Add(in DedupEntry entry)
     {
         if (entry.RequestId == Guid.Empty && entry.Key is null)
             return;
+        if (_tail - _head == _ring.Length)
+            Grow();
+        var pos = _tail++;
+        _ring[Slot(pos)] = entry;
         if (entry.RequestId != Guid.Empty)
-            _byRequest[entry.RequestId] = entry;
+            _byRequest[entry.RequestId] = pos;
         if (entry.Key is not null)
-            _byKey[entry.Key] = entry;
-        _order.Enqueue(entry);
+            _byKey[entry.Key] = pos;
     }
 
     /// <summary>Forgets entries older than the window and the oldest beyond the count bound.</summary>
     public void Evict(long nowMs, long windowMs, int maxEntries)
     {
-        while (_order.TryPeek(out var oldest) && (nowMs - oldest.AtMs >= windowMs || _order.Count > maxEntries))
+        while (_head < _tail)
         {
-            _order.Dequeue();
-            if (oldest.RequestId != Guid.Empty && _byRequest.TryGetValue(oldest.RequestId, out var a) && ReferenceEquals(a, oldest))
+            ref var oldest = ref _ring[Slot(_head)];
+            if (nowMs - oldest.AtMs < windowMs && _tail - _head <= maxEntries)
+                break;
+            if (oldest.RequestId != Guid.Empty && _byRequest.TryGetValue(oldest.RequestId, out var a) && a == _head)
                 _byRequest.Remove(oldest.RequestId);
-            if (oldest.Key is not null && _byKey.TryGetValue(oldest.Key, out var b) && ReferenceEquals(b, oldest))
+            if (oldest.Key is not null && _byKey.TryGetValue(oldest.Key, out var b) && b == _head)
                 _byKey.Remove(oldest.Key);
+            oldest = default;
+            _head++;
         }
     }
 
@@ -64,28 +98,50 @@ internal sealed class DedupTable
     {
         _byRequest.Clear();
         _byKey.Clear();
-        _order.Clear();
+        Array.Clear(_ring);
+        _head = 0;
+        _tail = 0;
+    }
+
+    private void Grow()
+    {
+        var bigger = new DedupEntry[_ring.Length * 2];
+        for (var pos = _head; pos < _tail; pos++)
+            bigger[(int)(pos & (bigger.Length - 1))] = _ring[Slot(pos)];
+        _ring = bigger;
     }
 }
 
-/// <summary>
-/// One remembered result. Successful posts are kept compact (their ids are consecutive sequence
-/// numbers), everything else as the result object.
-/// </summary>
-internal sealed class DedupEntry
+/// <summary>How a remembered result is stored.</summary>
+internal enum DedupKind : byte
 {
-    public required Guid RequestId { get; init; }
+    /// <summary>The result object itself.</summary>
+    Object = 0,
 
-    public required string? Key { get; init; }
+    /// <summary>A successful post: its ids are consecutive sequence numbers.</summary>
+    Post = 1,
 
-    public required long AtMs { get; init; }
+    /// <summary>A <see cref="CodeResult"/>: code and time only.</summary>
+    Code = 2,
+}
 
-    /// <summary>The result, or null for a compact post result.</summary>
+/// <summary>One remembered result (see <see cref="DedupKind"/>).</summary>
+internal readonly record struct DedupEntry
+{
+    public Guid RequestId { get; init; }
+
+    public string? Key { get; init; }
+
+    public long AtMs { get; init; }
+
+    public DedupKind Kind { get; init; }
+
+    /// <summary>For <see cref="DedupKind.Object"/>.</summary>
     public CommandResult? Result { get; init; }
 
-    public ResultCode PostCode { get; init; }
+    public ResultCode Code { get; init; }
 
-    public long PostAppliedAtMs { get; init; }
+    public long AppliedAtMs { get; init; }
 
     public long PostFirstSeq { get; init; }
 
@@ -93,11 +149,17 @@ internal sealed class DedupEntry
 
     public CommandResult Materialize(int partitionId)
     {
-        if (Result is not null)
-            return Result;
-        var ids = new string[PostCount];
-        for (var i = 0; i < ids.Length; i++)
-            ids[i] = MessageIds.Format(partitionId, PostFirstSeq + i);
-        return new PostMessagesResult(PostCode, PostAppliedAtMs, ids);
+        switch (Kind)
+        {
+            case DedupKind.Code:
+                return new CodeResult(Code, AppliedAtMs);
+            case DedupKind.Post:
+                var ids = new string[PostCount];
+                for (var i = 0; i < ids.Length; i++)
+                    ids[i] = MessageIds.Format(partitionId, PostFirstSeq + i);
+                return new PostMessagesResult(Code, AppliedAtMs, ids);
+            default:
+                return Result!;
+        }
     }
 }
