@@ -21,13 +21,15 @@ public sealed partial class LeaderBalancer(ClusterRouter router, TimeProvider ti
         if (!router.Options.BalancerEnabled)
             return;
         var random = new Random(router.NodeId);
+        var moved = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var intervalMs = router.Options.BalancerIntervalMs;
+            // After a move, look again soon: a node that leads everything sheds one partition per round.
+            var intervalMs = moved ? router.Options.BalancerIntervalMs / 4 : router.Options.BalancerIntervalMs;
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(intervalMs * (0.75 + random.NextDouble() / 2)), time, stoppingToken).ConfigureAwait(false);
-                await MaybeMoveOneAsync(stoppingToken).ConfigureAwait(false);
+                moved = await MaybeMoveOneAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -166,4 +166,31 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         await cluster.WaitForLeadersAsync(1);
         Assert.Equal(Enumerable.Range(0, 5).Select(n => $"s{n}"), await Queues.DrainAsync(cluster, 1, queue));
     }
+
+    [Fact]
+    public async Task Fault_injection_skews_the_clock_and_can_acknowledge_writes_that_never_committed()
+    {
+        const long offsetMs = 3_600_000;
+        await using var cluster = new ServerCluster(3, 2, new Dictionary<string, string>
+        {
+            ["RaftBurrow:FaultInjection:Enabled"] = "true",
+            ["RaftBurrow:FaultInjection:ClockOffsetMs"] = offsetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RaftBurrow:FaultInjection:UnsafeAckBeforeCommit"] = "true",
+            ["RaftBurrow:BalancerEnabled"] = "false",
+        });
+        await cluster.StartAllAsync();
+        var leader = await cluster.LeaderOfAsync(0, askNode: 1);
+        var queue = Queues.QueueOn(0, 2);
+        // The leader stamps its skewed clock: the machine's time jumps ahead by the offset.
+        var (status, result) = await cluster.ExecuteAsync(leader, 0, Queues.Post(queue, "skewed"), Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(result!.NowMs > DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + offsetMs / 2, $"applied at {result.NowMs}");
+        // With its followers frozen the leader still says yes: the deliberately unsafe acknowledgement
+        // (without the fault this request would end in 503, see the no-quorum test).
+        foreach (var node in Enumerable.Range(1, 3).Where(n => n != leader))
+            await cluster.PauseAsync(node);
+        (status, result) = await cluster.ExecuteAsync(leader, 0, Queues.Post(queue, "never committed"), Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("unsafe-", Assert.IsType<PostMessagesResult>(result).MessageIds[0], StringComparison.Ordinal);
+    }
 }

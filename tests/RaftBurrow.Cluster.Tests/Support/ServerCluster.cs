@@ -117,6 +117,19 @@ public sealed class ServerCluster : IAsyncDisposable
         _processes[node] = null;
     }
 
+    /// <summary>SIGSTOP: the process freezes with its sockets open (a hung node, not a dead one).</summary>
+    public Task PauseAsync(int node) => SignalAsync(node, "-STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync(int node) => SignalAsync(node, "-CONT");
+
+    private async Task SignalAsync(int node, string signal)
+    {
+        var process = _processes[node] ?? throw new InvalidOperationException($"node {node} was not started");
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM, then wait for a graceful exit (SIGKILL after 20 s).</summary>
     public async Task StopAsync(int node)
     {
