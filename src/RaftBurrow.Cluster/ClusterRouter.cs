@@ -139,7 +139,17 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
                 if (replica.LeaderNodeId is { } leaderId && leaderId != NodeId && _members.TryGetValue(leaderId, out var leader))
                 {
                     var remainingMs = _options.RequestTimeoutMs - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    var forwarded = await ForwardAsync(leader, partition, bytes, requestId, Math.Max(remainingMs, 1), deadline.Token).ConfigureAwait(false);
+                    // A hung (not dead) old leader would hold the request until the deadline: abandon
+                    // the attempt as soon as this node sees another leader, and retry there.
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                    var forwarding = ForwardAsync(leader, partition, bytes, requestId, Math.Max(remainingMs, 1), attempt.Token);
+                    if (await Task.WhenAny(forwarding, leaderChanged).ConfigureAwait(false) != forwarding)
+                    {
+                        await attempt.CancelAsync().ConfigureAwait(false);
+                        await forwarding.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                        continue;
+                    }
+                    var forwarded = await forwarding.ConfigureAwait(false);
                     if (forwarded is not null)
                         return forwarded;
                 }

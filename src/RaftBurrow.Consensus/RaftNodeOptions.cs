@@ -31,7 +31,22 @@ public sealed class RaftNodeOptions
     public int ElectionTimeoutLowerMs { get; set; } = 300;
 
     /// <summary>Upper bound of the randomized election timeout, ms.</summary>
-    public int ElectionTimeoutUpperMs { get; set; } = 600;
+    /// <remarks>Wide (3× the lower bound) on purpose: a candidate waits for every vote, and a hung
+    /// peer's vote fails only after <see cref="EffectiveRaftRequestTimeoutMs"/>; the election
+    /// deadline must usually be longer than that.</remarks>
+    public int ElectionTimeoutUpperMs { get; set; } = 900;
+
+    /// <summary>
+    /// Timeout of one whole Raft exchange (a vote, an append with its entries, a snapshot install), ms;
+    /// 0 = the lower election timeout (DotNext's default). Two forces: a candidate waits for every
+    /// vote, so with a hung peer (paused process, dropped packets) an election completes only if this
+    /// is below the election timeout; but an append or a snapshot install that takes longer than this
+    /// fails and is retried, so a lagging or cold follower never catches up if it is too short.
+    /// </summary>
+    public int RaftRequestTimeoutMs { get; set; }
+
+    /// <summary>The effective <see cref="RaftRequestTimeoutMs"/>.</summary>
+    public int EffectiveRaftRequestTimeoutMs => RaftRequestTimeoutMs > 0 ? RaftRequestTimeoutMs : ElectionTimeoutLowerMs;
 
     /// <summary>A partition snapshots its state every this many log entries (tests lower it to force compaction).</summary>
     public int SnapshotEveryEntries { get; set; } = 10_000;

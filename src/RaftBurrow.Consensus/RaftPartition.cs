@@ -73,7 +73,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         {
             LowerElectionTimeout = options.ElectionTimeoutLowerMs,
             UpperElectionTimeout = options.ElectionTimeoutUpperMs,
-            RequestTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutUpperMs),
+            RequestTimeout = TimeSpan.FromMilliseconds(options.EffectiveRaftRequestTimeoutMs),
             ConnectTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutLowerMs),
             ColdStart = false,
             LoggerFactory = loggerFactory,

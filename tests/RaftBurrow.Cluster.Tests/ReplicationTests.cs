@@ -193,4 +193,22 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("unsafe-", Assert.IsType<PostMessagesResult>(result).MessageIds[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_hung_leader_is_routed_around_and_rejoins()
+    {
+        await using var cluster = new ServerCluster(3, 2, new Dictionary<string, string> { ["RaftBurrow:BalancerEnabled"] = "false" });
+        await cluster.StartAllAsync();
+        var queue = Queues.QueueOn(0, 2);
+        var hung = await cluster.LeaderOfAsync(0, askNode: 1);
+        var other = hung % 3 + 1;
+        Assert.Equal(HttpStatusCode.OK, (await cluster.ExecuteAsync(other, 0, Queues.Post(queue, "before"), Guid.NewGuid())).Status);
+        await cluster.PauseAsync(hung);
+        // The first attempt goes to the frozen leader; the router gives up on it when a new leader appears.
+        var (status, _) = await cluster.ExecuteAsync(other, 0, Queues.Post(queue, "during"), Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, status);
+        await cluster.ResumeAsync(hung);
+        await cluster.WaitConvergedAsync();
+        Assert.Equal(["before", "during"], await Queues.DrainAsync(cluster, hung, queue));
+    }
 }
