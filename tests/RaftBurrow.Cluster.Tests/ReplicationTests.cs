@@ -211,4 +211,34 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         await cluster.WaitConvergedAsync();
         Assert.Equal(["before", "during"], await Queues.DrainAsync(cluster, hung, queue));
     }
+
+    [Fact]
+    public async Task A_client_posts_through_node_3_and_claims_through_node_1_over_the_Zaqar_API()
+    {
+        await using var cluster = new ServerCluster(3, Partitions);
+        await cluster.StartAllAsync();
+        using var http = new HttpClient();
+        HttpRequestMessage Request(HttpMethod method, int node, string path, string? json = null)
+        {
+            var request = new HttpRequestMessage(method, new Uri(cluster.BaseUri(node), path));
+            request.Headers.Add("Client-ID", "3e1d5a1c-9b7e-4c6a-8f00-000000000001");
+            request.Headers.Add("X-Project-ID", "e2e");
+            if (json is not null)
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            return request;
+        }
+        for (var n = 0; n < 3; n++)
+        {
+            using var post = await http.SendAsync(Request(HttpMethod.Post, 3, "/v2/queues/jobs/messages", $$$"""{"messages":[{"ttl":300,"body":{"n":{{{n}}}}}]}"""));
+            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        }
+        using var claim = await http.SendAsync(Request(HttpMethod.Post, 1, "/v2/queues/jobs/claims", """{"ttl":60,"grace":60,"limit":10}"""));
+        Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
+        using var claimed = System.Text.Json.JsonDocument.Parse(await claim.Content.ReadAsStringAsync());
+        var bodies = claimed.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetProperty("n").GetInt32()).ToList();
+        Assert.Equal([0, 1, 2], bodies);
+        using var stats = await http.SendAsync(Request(HttpMethod.Get, 2, "/v2/queues/jobs/stats"));
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Contains("\"claimed\":3", await stats.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
