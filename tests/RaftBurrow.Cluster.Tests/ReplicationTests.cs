@@ -241,4 +241,33 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
         Assert.Contains("\"claimed\":3", await stats.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_leader_proposes_the_expiry_pulse_when_a_deadline_passes()
+    {
+        // No balancer: a leadership move appends a no-op entry, which would look like the pulse.
+        await using var cluster = new ServerCluster(3, 2, new Dictionary<string, string> { ["RaftBurrow:BalancerEnabled"] = "false" });
+        await cluster.StartAllAsync();
+        var queue = Queues.QueueOn(0, 2);
+        // Below the API's minimum ttl on purpose: the state machine takes what the edge validated.
+        var post = Queues.Post(queue, "short-lived") with { Messages = [new NewMessage { TtlSeconds = 1, BodyJson = "1"u8.ToArray() }] };
+        var (status, _) = await cluster.ExecuteAsync(2, 0, post, Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, status);
+        var afterPost = (await cluster.AdminAsync(1))!.Partitions[0].CommitIndex;
+        // Nobody writes any more: only the leader's Expire pulse can move the log forward.
+        try
+        {
+            await Eventually.Async(async () => (await cluster.AdminAsync(1))?.Partitions[0].CommitIndex > afterPost,
+                TimeSpan.FromSeconds(30), "an Expire entry is committed");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var node in new[] { 1, 2, 3 })
+                output.WriteLine($"node {node}: {System.Text.Json.JsonSerializer.Serialize(await cluster.AdminAsync(node))}");
+            output.WriteLine($"committed after the post: {afterPost}; data kept: set RAFTBURROW_KEEP_TEST_DATA to inspect logs");
+            throw;
+        }
+        await cluster.WaitConvergedAsync();
+        Assert.Empty(await Queues.DrainAsync(cluster, 3, queue));
+    }
 }
