@@ -10,8 +10,12 @@ public sealed partial class QueueStateMachine
     /// <summary>floor(clock / 1000): Burrow works in whole seconds.</summary>
     private long NowSeconds => _clockMs >= 0 ? _clockMs / 1000 : (_clockMs - 999) / 1000;
 
+    /// <summary>Longest Burrow ttl/hide honoured (about 317 years): deadlines stay far from overflowing when turned into ms.</summary>
+    private const long MaxBurrowSeconds = 10_000_000_000;
+
     /// <summary>Stored value for an attribute of N seconds: N &gt; 0 → deadline floor(now_s) + N; 0 → 0; negative → kept as is (Burrow's quirk).</summary>
-    private long DeadlineSeconds(long seconds) => seconds > 0 ? NowSeconds + seconds : seconds;
+    private long DeadlineSeconds(long seconds) =>
+        seconds > 0 ? NowSeconds + Math.Min(seconds, MaxBurrowSeconds) : Math.Max(seconds, -MaxBurrowSeconds);
 
     private static bool IsHidden(BurrowMessage m, long nowMs) =>
         m.HideDeadlineS != 0 && !(m.HideDeadlineS > 0 && m.HideDeadlineS * 1000 <= nowMs);

@@ -210,13 +210,16 @@ public sealed partial class QueueStateMachine
                     ReadRecord(ref r, cursor);
             }
         }
-        catch (MessagePackSerializationException ex)
+        catch (InvalidDataException)
         {
-            throw new InvalidDataException("Corrupt snapshot.", ex);
+            // Never leave half a state behind: empty (applied index 0) is at least consistent.
+            ClearState();
+            throw;
         }
-        catch (EndOfStreamException ex)
+        catch (Exception ex)
         {
-            throw new InvalidDataException("Truncated snapshot.", ex);
+            ClearState();
+            throw new InvalidDataException(ex is EndOfStreamException ? "Truncated snapshot." : "Corrupt snapshot.", ex);
         }
         RebuildDeadlines();
     }

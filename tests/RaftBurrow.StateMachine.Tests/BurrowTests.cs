@@ -138,4 +138,16 @@ public class BurrowTests
         h.Post("q", "zaqar");
         Assert.Equal(ResultCode.AccountNotFound, h.Machine.BurrowListMessages("p", "q", All(), h.NowMs).Code);
     }
+
+    [Fact]
+    public void Huge_ttl_and_hide_are_capped_instead_of_overflowing()
+    {
+        var h = new Harness();
+        h.Run(Put("m", ttl: long.MaxValue, hide: long.MaxValue / 2));
+        h.Run(new Expire());
+        var (code, m) = h.Machine.BurrowGetMessage("a", "q", "m", h.NowMs);
+        Assert.Equal(ResultCode.Ok, code);
+        Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m!.TtlDeadlineS);
+        Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m.HideDeadlineS);
+    }
 }

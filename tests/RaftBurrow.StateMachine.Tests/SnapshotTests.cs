@@ -77,7 +77,21 @@ public class SnapshotTests
         bytes[0] = QueueStateMachine.SnapshotVersion + 1;
         Assert.Throws<InvalidDataException>(() => new QueueStateMachine(h.Machine.Options).RestoreSnapshot(new MemoryStream(bytes)));
         Assert.Throws<InvalidDataException>(() => new QueueStateMachine(h.Machine.Options with { PartitionId = 9 }).RestoreSnapshot(new MemoryStream(stream.ToArray())));
-        Assert.Throws<InvalidDataException>(() => new QueueStateMachine(h.Machine.Options).RestoreSnapshot(new MemoryStream(stream.ToArray()[..^10])));
+        var truncated = new QueueStateMachine(h.Machine.Options);
+        Assert.Throws<InvalidDataException>(() => truncated.RestoreSnapshot(new MemoryStream(stream.ToArray()[..^10])));
+        Assert.Equal(0, truncated.AppliedIndex); // nothing half-restored
+        Assert.Empty(truncated.ListQueues("p", null, 10));
+        var corrupt = stream.ToArray();
+        corrupt[40] ^= 0xff;
+        corrupt[41] ^= 0xff;
+        try
+        {
+            new QueueStateMachine(h.Machine.Options).RestoreSnapshot(new MemoryStream(corrupt));
+        }
+        catch (InvalidDataException)
+        {
+            // Either it still reads (a changed value) or it is rejected; never another exception.
+        }
     }
 
     [Fact]
