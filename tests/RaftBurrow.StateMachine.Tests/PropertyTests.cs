@@ -83,10 +83,18 @@ public class PropertyTests(ITestOutputHelper output)
         long nowMs = 1_700_000_000_000, index = 0;
         for (var i = 0; i < steps.Length; i++)
         {
-            var command = CommandScript.Next(steps[i], model, ref nowMs);
-            if (command is null)
-                continue;
-            model.Apply(nowMs, command);
+            Command? command;
+            if (steps[i] % 16 is 0 or 10)
+            {
+                command = CommandScript.Extra(steps[i] >> 1, model);
+            }
+            else
+            {
+                command = CommandScript.Next(steps[i], model, ref nowMs);
+                if (command is null)
+                    continue;
+                model.Apply(nowMs, command);
+            }
             // Request ids repeat now and then so the dedup table (bounded to 8) is exercised too.
             var requestId = new Guid(0, 0, 0, BitConverter.GetBytes((long)(steps[i] % 13)));
             var entry = LogEntryCodec.Encode(nowMs, requestId, CommandCodec.Encode(command));
