@@ -150,4 +150,32 @@ public class BurrowTests
         Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m!.TtlDeadlineS);
         Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m.HideDeadlineS);
     }
+
+    [Fact]
+    public void A_retried_delete_matching_answers_the_first_result_and_deletes_nothing_more()
+    {
+        var h = new Harness();
+        foreach (var id in new[] { "m1", "m2", "m3" })
+            h.Run(Put(id, body: id));
+        var rid = h.NextRequestId();
+        var delete = new BurrowDeleteMessages { Project = "a", Queue = "q", Selector = All(limit: 2) };
+        var first = h.Run<BurrowMessagesResult>(delete, rid);
+        var retry = h.Run<BurrowMessagesResult>(delete, rid);
+        Assert.Equal(["m1", "m2"], retry.Messages.Select(m => m.Id));
+        Assert.Equal(first.Messages.Select(m => m.Id), retry.Messages.Select(m => m.Id));
+        Assert.Equal(["m3"], Ids(h.Machine, h.NowMs));
+        // A huge result is remembered without its messages; the retry still deletes nothing.
+        var big = new byte[600_000];
+        h.Run(Put("b1", "x"));
+        h.Run(new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "b2", Body = big });
+        h.Run(new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "b3", Body = big });
+        var rid2 = h.NextRequestId();
+        var all = new BurrowDeleteMessages { Project = "a", Queue = "q", Selector = All(marker: "m3") };
+        Assert.Equal(3, h.Run<BurrowMessagesResult>(all, rid2).Messages.Length);
+        h.Run(Put("after"));
+        var again = h.Run<BurrowMessagesResult>(all, rid2);
+        Assert.Equal(ResultCode.Ok, again.Code);
+        Assert.Empty(again.Messages);
+        Assert.Equal(["m3", "after"], Ids(h.Machine, h.NowMs));
+    }
 }
