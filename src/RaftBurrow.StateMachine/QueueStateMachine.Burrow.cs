@@ -50,7 +50,7 @@ public sealed partial class QueueStateMachine
         {
             if (!_burrowAccounts.TryGetValue(c.Project, out var account))
             {
-                account = new BurrowAccount(c.Project);
+                account = new BurrowAccount(c.Project, _clockMs, index);
                 _burrowAccounts.Add(c.Project, account);
             }
             queue = new BurrowQueue(account, c.Queue, _clockMs, index);
@@ -237,6 +237,7 @@ public sealed partial class QueueStateMachine
     /// <inheritdoc />
     public IReadOnlyList<BurrowNameView> BurrowListAccounts(long nowMs)
     {
+        // Insertion order is creation order: an account that vanished and came back was appended.
         var result = new List<BurrowNameView>();
         foreach (var account in _burrowAccounts.Values)
         {
@@ -244,13 +245,11 @@ public sealed partial class QueueStateMachine
             {
                 if (HasLiveMessage(queue, nowMs))
                 {
-                    // Queues are in creation order, so the first live one is the earliest.
-                    result.Add(new BurrowNameView(account.Name, queue.CreatedMs, queue.CreatedIndex));
+                    result.Add(new BurrowNameView(account.Name, account.CreatedMs, account.CreatedIndex));
                     break;
                 }
             }
         }
-        result.Sort(static (a, b) => a.CreatedIndex != b.CreatedIndex ? a.CreatedIndex.CompareTo(b.CreatedIndex) : string.CompareOrdinal(a.Name, b.Name));
         return result;
     }
 

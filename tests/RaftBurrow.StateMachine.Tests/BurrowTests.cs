@@ -101,6 +101,14 @@ public class BurrowTests
         Assert.Equal(["a2", "a1"], accounts.Select(a => a.Name));
         Assert.True(accounts[0].CreatedIndex < accounts[1].CreatedIndex);
         Assert.Equal(["q", "q2"], h.Machine.BurrowListQueues("a2", h.NowMs).Select(q => q.Name));
+        // Deleting an account's first queue does not move the account: it was not re-created.
+        h.Run(new BurrowPutMessage { Project = "a0", Queue = "x", MessageId = "m", Body = [] });
+        h.Run(new BurrowPutMessage { Project = "a0", Queue = "y", MessageId = "m", Body = [] });
+        h.Run(new BurrowPutMessage { Project = "a3", Queue = "x", MessageId = "m", Body = [] });
+        h.Run(new BurrowDeleteQueue { Project = "a0", Queue = "x" });
+        Assert.Equal(["a2", "a1", "a0", "a3"], h.Machine.BurrowListAccounts(h.NowMs).Select(a => a.Name));
+        h.Run(new BurrowDeleteAccount { Project = "a0" });
+        h.Run(new BurrowDeleteAccount { Project = "a3" });
         Assert.Equal(ResultCode.Ok, h.Run(new BurrowDeleteQueue { Project = "a2", Queue = "q" }).Code);
         Assert.Equal(["q2"], h.Machine.BurrowListQueues("a2", h.NowMs).Select(q => q.Name));
         Assert.Equal(ResultCode.Ok, h.Run(new BurrowDeleteAccount { Project = "a2" }).Code);
