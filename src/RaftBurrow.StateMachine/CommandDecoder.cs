@@ -5,11 +5,11 @@ namespace RaftBurrow.StateMachine;
 /// <summary>Decodes the command bytes of a log entry without ever throwing.</summary>
 internal static class CommandDecoder
 {
-    public static Command? TryDecode(ReadOnlySpan<byte> bytes)
+    public static Command? TryDecode(ReadOnlyMemory<byte> bytes)
     {
         try
         {
-            return CommandCodec.TryDecode(bytes.ToArray());
+            return CommandCodec.TryDecode(bytes);
         }
         catch (Exception)
         {

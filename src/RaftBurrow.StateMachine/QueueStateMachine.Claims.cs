@@ -49,6 +49,15 @@ public sealed partial class QueueStateMachine
         return new ClaimResult(ResultCode.Created, _clockMs, View(claim, _clockMs));
     }
 
+    /// <summary>
+    /// The answer to a retried CreateClaim: the claim with the messages it still holds, or NoContent
+    /// when it is gone (released, expired, all its messages deleted).
+    /// </summary>
+    private ClaimResult RetriedClaim(in DedupEntry first) =>
+        _claims.TryGetValue(first.PostFirstSeq, out var claim)
+            ? new ClaimResult(first.Code, first.AppliedAtMs, View(claim, _clockMs))
+            : new ClaimResult(ResultCode.NoContent, first.AppliedAtMs, null);
+
     /// <summary>Up to <paramref name="limit"/> live, unclaimed, visible messages, oldest first.</summary>
     private List<ZaqarMessage> SelectClaimable(ZaqarQueue queue, int limit)
     {
@@ -145,13 +154,14 @@ public sealed partial class QueueStateMachine
 
     private ClaimView View(ZaqarClaim claim, long nowMs)
     {
+        var id = FormatId(claim.Seq); // one string shared by the claim and its message views
         var messages = new List<MessageView>(claim.Messages.Count);
         foreach (var m in claim.Messages)
         {
             if (IsLive(m, nowMs))
-                messages.Add(View(m, nowMs));
+                messages.Add(View(m, nowMs, id));
         }
-        return new ClaimView(FormatId(claim.Seq), claim.CreatedMs, claim.TtlSeconds, claim.GraceSeconds, claim.ExpiresMs, [.. messages]);
+        return new ClaimView(id, claim.CreatedMs, claim.TtlSeconds, claim.GraceSeconds, claim.ExpiresMs, [.. messages]);
     }
 
     /// <inheritdoc />

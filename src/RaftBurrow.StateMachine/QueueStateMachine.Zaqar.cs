@@ -107,34 +107,43 @@ public sealed partial class QueueStateMachine
 
     private CommandResult PostMessages(PostMessages c)
     {
+        var batch = _postScratch;
+        batch.Clear();
+        foreach (var m in c.Messages)
+            batch.Add(new PostedMessage(m.TtlSeconds, m.DelaySeconds, m.BodyJson));
+        return PostMessages(c.Project, c.Queue, c.ClientId, c.IdempotencyKey, batch);
+    }
+
+    /// <summary>The post itself, shared by the decoded command and the hot path that reads the entry bytes directly.</summary>
+    private CommandResult PostMessages(string project, string queueName, Guid clientId, string? idempotencyKey, List<PostedMessage> messages)
+    {
         string? key = null;
-        if (c.IdempotencyKey is not null)
+        if (idempotencyKey is not null)
         {
-            key = DedupTable.IdempotencyKey(c.Project, c.Queue, c.IdempotencyKey);
+            key = DedupTable.IdempotencyKey(project, queueName, idempotencyKey);
             if (_dedup.TryGetKey(key, out var first))
                 return first.Materialize(Options.PartitionId);
         }
-        var queue = FindQueue(c.Project, c.Queue);
+        var queue = FindQueue(project, queueName);
         var settings = queue?.Settings ?? QueueSettings.None;
-        var messages = c.Messages;
         if (settings.MaxMessagesPostSizeBytes is { } maxBytes)
         {
             long bytes = 0;
             foreach (var m in messages)
-                bytes += m.BodyJson.Length;
+                bytes += m.Body.Length;
             if (bytes > maxBytes)
                 return new PostMessagesResult(ResultCode.PostTooLarge, _clockMs, []);
         }
         var max = Options.MaxMessagesPerQueue;
-        if (max > 0 && (long)(queue?.Messages.LiveCount ?? 0) + messages.Length > max)
+        if (max > 0 && (long)(queue?.Messages.LiveCount ?? 0) + messages.Count > max)
             return new PostMessagesResult(ResultCode.QuotaExceeded, _clockMs, []);
-        queue ??= AddQueue(c.Project, c.Queue);
+        queue ??= AddQueue(project, queueName);
 
         var defaultTtl = settings.DefaultMessageTtlSeconds ?? Options.DefaultMessageTtlSeconds;
         var defaultDelay = settings.DefaultMessageDelaySeconds ?? Options.DefaultMessageDelaySeconds;
-        var ids = new string[messages.Length];
+        var ids = new string[messages.Count];
         var firstSeq = _seq + 1;
-        for (var i = 0; i < messages.Length; i++)
+        for (var i = 0; i < ids.Length; i++)
         {
             var posted = messages[i];
             var ttl = posted.TtlSeconds ?? defaultTtl;
@@ -147,9 +156,9 @@ public sealed partial class QueueStateMachine
                 TtlSeconds = ttl,
                 ExpiresMs = _clockMs + ttl * 1000L,
                 VisibleAtMs = _clockMs + Math.Max(0, delay) * 1000L,
-                ClientId = c.ClientId,
+                ClientId = clientId,
             };
-            StoreBody(message, posted.BodyJson);
+            StoreBody(message, posted.Body.Span);
             queue.Messages.Append(message);
             _zaqarMessageCount++;
             _deadlines.Enqueue(new Deadline(message, DeadlineKind.ZaqarMessageExpiry), message.ExpiresMs);
@@ -159,7 +168,7 @@ public sealed partial class QueueStateMachine
         }
         _pendingKey = key;
         _pendingPostFirstSeq = firstSeq;
-        _pendingPostCount = messages.Length;
+        _pendingPostCount = messages.Count;
         return new PostMessagesResult(ResultCode.Created, _clockMs, ids);
     }
 
@@ -269,11 +278,11 @@ public sealed partial class QueueStateMachine
 
     // ---- views and queries ----
 
-    private MessageView View(ZaqarMessage m, long nowMs)
+    private MessageView View(ZaqarMessage m, long nowMs, string? claimId = null)
     {
         var claim = m.Claim is { } c && c.ExpiresMs > nowMs ? c : null;
         return new MessageView(FormatId(m.Seq), m.CreatedMs, m.TtlSeconds, m.ExpiresMs, m.Body.ToArray(), m.ClientId,
-            claim is null ? null : FormatId(claim.Seq), m.ClaimCount, m.VisibleAtMs);
+            claim is null ? null : claimId ?? FormatId(claim.Seq), m.ClaimCount, m.VisibleAtMs);
     }
 
     private static bool IsLive(ZaqarMessage m, long nowMs) => !m.Removed && m.ExpiresMs > nowMs;

@@ -12,6 +12,7 @@ namespace RaftBurrow.StateMachine;
 /// <see cref="IReplicatedStateMachine"/>). Queries never mutate state, so concurrent readers are safe
 /// while no command is being applied. Views share body arrays with the state: never mutate them.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BorrowedMemory holds no resource: its Dispose only forgets a pointer, which Apply already does.")]
 public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQueries
 {
     // Replicated state (all of it is in the snapshot and the state hash).
@@ -41,6 +42,11 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
 
     /// <summary>Pending deadlines (lazily cleaned: see <see cref="Deadline"/>). Invariant after every apply: the top, if any, is valid.</summary>
     private readonly PriorityQueue<Deadline, long> _deadlines = new();
+
+    private readonly BorrowedMemory _borrowed = new();
+
+    /// <summary>Reused buffer for the messages of the post being applied.</summary>
+    private readonly List<PostedMessage> _postScratch = [];
 
     // Scratch set by PostMessages for the dedup entry of the command being applied.
     private string? _pendingKey;
@@ -72,10 +78,30 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             return null;
         if (!LogEntryCodec.TryDecode(entry, out var timestampMs, out var requestId, out var commandBytes))
             return Reject(index);
-        var command = CommandDecoder.TryDecode(commandBytes);
-        if (command is null || !CommandValidator.IsWellFormed(command))
-            return Reject(index);
-        return ApplyCommand(index, timestampMs, requestId, command);
+        unsafe
+        {
+            fixed (byte* pointer = commandBytes)
+            {
+                var bytes = _borrowed.Lend(pointer, commandBytes.Length);
+                try
+                {
+                    // Hot path: posts are read straight from the entry bytes (no command object, no
+                    // array per body). Anything it does not recognize goes the general way, which
+                    // has the final word.
+                    if (PostReader.TryRead(bytes, _postScratch, out var post))
+                        return ApplyPost(index, timestampMs, requestId, post);
+                    var command = CommandDecoder.TryDecode(bytes);
+                    if (command is null || !CommandValidator.IsWellFormed(command))
+                        return Reject(index);
+                    return ApplyCommand(index, timestampMs, requestId, command);
+                }
+                finally
+                {
+                    _postScratch.Clear();
+                    _borrowed.Return();
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -85,27 +111,51 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     /// </summary>
     public CommandResult ApplyCommand(long index, long timestampMs, Guid requestId, Command command)
     {
-        if (index <= AppliedIndex || !CommandValidator.IsWellFormed(command))
-            return index <= AppliedIndex ? new CodeResult(ResultCode.BadCommand, _clockMs) : Reject(index);
+        if (index <= AppliedIndex)
+            return new CodeResult(ResultCode.BadCommand, _clockMs);
+        if (!CommandValidator.IsWellFormed(command))
+            return Reject(index);
+        if (Begin(index, timestampMs, requestId) is { } seen)
+            return seen;
+        var result = Dispatch(index, command);
+        Finish(requestId, result);
+        return result;
+    }
+
+    private CommandResult ApplyPost(long index, long timestampMs, Guid requestId, in PostReader post)
+    {
+        if (Begin(index, timestampMs, requestId) is { } seen)
+            return seen;
+        var result = PostMessages(post.Project, post.Queue, post.ClientId, post.IdempotencyKey, _postScratch);
+        Finish(requestId, result);
+        return result;
+    }
+
+    /// <summary>Steps before any command: index, clock, due deadlines, dedup. Returns the remembered result of a retry.</summary>
+    private CommandResult? Begin(long index, long timestampMs, Guid requestId)
+    {
         AppliedIndex = index;
         if (timestampMs > _clockMs)
             _clockMs = timestampMs;
         ProcessDeadlines();
         _dedup.Evict(_clockMs, Options.DedupWindowMs, Options.MaxDedupEntries);
+        _pendingKey = null;
+        _pendingPostCount = -1;
         if (_dedup.TryGet(requestId, out var seen))
         {
             CleanDeadlines();
-            return seen.Materialize(Options.PartitionId);
+            return seen.Kind == DedupKind.Claim ? RetriedClaim(seen) : seen.Materialize(Options.PartitionId);
         }
+        return null;
+    }
 
-        _pendingKey = null;
-        _pendingPostCount = -1;
-        var result = Dispatch(index, command);
+    /// <summary>Steps after any command: remember the result, keep the heap top valid, compact bodies.</summary>
+    private void Finish(Guid requestId, CommandResult result)
+    {
         Remember(requestId, result);
         CleanDeadlines();
         if (_bodies.NeedsCompaction)
             CompactBodies();
-        return result;
     }
 
     private CodeResult Reject(long index)
@@ -148,19 +198,55 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     {
         if (requestId == Guid.Empty && _pendingKey is null)
             return;
-        var kind = _pendingPostCount >= 0 ? DedupKind.Post : result is CodeResult ? DedupKind.Code : DedupKind.Object;
+        // Claims are remembered by id only: a claim result carries up to 20 bodies, and keeping
+        // those for the whole window would cost far more memory than anything else here.
+        var kind = _pendingPostCount >= 0 ? DedupKind.Post
+            : result is CodeResult ? DedupKind.Code
+            : result is ClaimResult { Claim: not null } ? DedupKind.Claim
+            : DedupKind.Object;
         _dedup.Add(new DedupEntry
         {
             RequestId = requestId,
             Key = _pendingKey,
             AtMs = _clockMs,
             Kind = kind,
-            Result = kind == DedupKind.Object ? result : null,
+            Result = kind == DedupKind.Object ? Bounded(result) : null,
             Code = result.Code,
             AppliedAtMs = result.NowMs,
-            PostFirstSeq = kind == DedupKind.Post ? _pendingPostFirstSeq : 0,
+            PostFirstSeq = kind switch
+            {
+                DedupKind.Post => _pendingPostFirstSeq,
+                DedupKind.Claim => ParseId(((ClaimResult)result).Claim!.Id),
+                _ => 0,
+            },
             PostCount = kind == DedupKind.Post ? _pendingPostCount : 0,
         });
+    }
+
+    /// <summary>Most body bytes one remembered result may keep; a bigger pop or Burrow result is remembered without its messages.</summary>
+    private const int MaxRememberedBodyBytes = 1 << 20;
+
+    /// <summary>
+    /// What the dedup table keeps of a result: removed messages cannot be rebuilt, so pops and Burrow
+    /// results are kept whole, unless they are big (a Burrow delete-matching without a limit can
+    /// return a whole queue); then a retry gets the code and no messages, and still applies nothing.
+    /// </summary>
+    private static CommandResult Bounded(CommandResult result)
+    {
+        long bytes = 0;
+        switch (result)
+        {
+            case MessagesResult m:
+                foreach (var v in m.Messages)
+                    bytes += v.BodyJson.Length;
+                return bytes > MaxRememberedBodyBytes ? m with { Messages = [] } : m;
+            case BurrowMessagesResult b:
+                foreach (var v in b.Messages)
+                    bytes += v.Body.Length;
+                return bytes > MaxRememberedBodyBytes ? b with { Messages = [] } : b;
+            default:
+                return result;
+        }
     }
 
     private CodeResult Code(ResultCode code) => new(code, _clockMs);

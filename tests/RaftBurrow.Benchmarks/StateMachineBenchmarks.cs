@@ -5,6 +5,7 @@ namespace RaftBurrow.Benchmarks;
 
 /// <summary>POST of 10 × 256 B through Apply(index, entry bytes), decoding included. One op = one message.</summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
 public class PostBenchmarks
 {
     private const int Commands = 10_000;
@@ -52,6 +53,7 @@ public class ClaimDeleteBenchmarks
 
 /// <summary>A page of 20 from a queue of 10,000 (first page, and a page after a marker in the middle).</summary>
 [MemoryDiagnoser]
+[ShortRunJob]
 public class ListBenchmarks
 {
     private QueueStateMachine _machine = null!;

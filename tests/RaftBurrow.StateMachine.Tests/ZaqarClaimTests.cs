@@ -101,4 +101,26 @@ public class ZaqarClaimTests
         }
         Assert.Empty(h.Machine.PendingDeadLetters(10));
     }
+
+    [Fact]
+    public void A_retried_claim_answers_the_same_claim_as_it_is_now()
+    {
+        var h = new Harness();
+        var ids = h.Post("q", "a", "b");
+        var rid = h.NextRequestId();
+        var claim = new CreateClaim { Project = "p", Queue = "q", Limit = 2, TtlSeconds = 60, GraceSeconds = 60 };
+        var first = h.Run<ClaimResult>(claim, rid).Claim!;
+        h.Delete("q", ids[0], first.Id);
+        var retry = h.Run<ClaimResult>(claim, rid);
+        Assert.Equal(ResultCode.Created, retry.Code);
+        Assert.Equal(first.Id, retry.Claim!.Id);
+        Assert.Equal([ids[1]], retry.Claim.Messages.Select(m => m.Id));
+        var copy = SnapshotTests.RoundTrip(h.Machine);
+        Assert.Equal(first.Id, copy.ApplyCommand(h.Index + 1, h.NowMs, rid, claim) is ClaimResult { Claim: { } c } ? c.Id : null);
+        h.Run(new ReleaseClaim { Project = "p", Queue = "q", ClaimId = first.Id });
+        var gone = h.Run<ClaimResult>(claim, rid);
+        Assert.Equal(ResultCode.NoContent, gone.Code);
+        Assert.Null(gone.Claim);
+        Assert.Null(Assert.Single(h.List("q")).ClaimId); // the retries claimed nothing new
+    }
 }

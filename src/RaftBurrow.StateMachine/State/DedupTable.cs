@@ -123,6 +123,9 @@ internal enum DedupKind : byte
 
     /// <summary>A <see cref="CodeResult"/>: code and time only.</summary>
     Code = 2,
+
+    /// <summary>A created claim: its sequence only (a retry answers the claim as it is now).</summary>
+    Claim = 3,
 }
 
 /// <summary>One remembered result (see <see cref="DedupKind"/>).</summary>
