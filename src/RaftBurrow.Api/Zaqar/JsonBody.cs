@@ -10,6 +10,12 @@ namespace RaftBurrow.Api.Zaqar;
 /// </summary>
 public sealed class JsonBody : IResult
 {
+    // hrefs carry '&' in query strings: keep them readable (the body is JSON, never HTML).
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private readonly ArrayBufferWriter<byte> _buffer;
 
     private JsonBody(int statusCode, ArrayBufferWriter<byte> buffer, string? location)
@@ -32,7 +38,7 @@ public sealed class JsonBody : IResult
     public static JsonBody Create<TState>(int statusCode, TState state, Action<Utf8JsonWriter, TState> write, string? location = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             write(writer, state);
         return new JsonBody(statusCode, buffer, location);
     }

@@ -21,33 +21,52 @@ internal static class LongPoll
     }
 
     /// <summary>
-    /// Runs <paramref name="attempt"/> until it reports done or <paramref name="waitSeconds"/> pass.
-    /// Returns the last attempt's answer.
+    /// Runs <paramref name="attempt"/>; while it reports nothing and <paramref name="waitSeconds"/>
+    /// have not passed, parks until the queue's partition applies an entry and runs it again.
+    /// Returns the last attempt's answer. Parked requests are bounded per node
+    /// (<see cref="ZaqarOptions.MaxParkedWaiters"/>; beyond it → 503).
     /// </summary>
     public static async Task<T> RunAsync<T>(ZaqarCall call, int waitSeconds, Func<Task<(bool Done, T Value)>> attempt)
     {
-        if (waitSeconds <= 0)
-            return (await attempt().ConfigureAwait(false)).Value;
-        var time = call.Runtime.Time;
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
+        var (done, value) = await attempt().ConfigureAwait(false);
+        if (done || waitSeconds <= 0)
+            return value;
+        var runtime = call.Runtime;
+        var deadline = runtime.Time.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
         var partition = call.Partition;
-        while (true)
+        if (!runtime.TryEnterWait())
+            throw new ServiceUnavailableException(
+                $"This node already holds {runtime.Options.MaxParkedWaiters} waiting requests (Zaqar:MaxParkedWaiters); retry later or wait less.");
+        try
         {
-            var remaining = deadline - time.GetUtcNow();
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(call.Aborted);
-            // Armed before the query: a change that lands while we query completes it.
-            var changed = remaining > TimeSpan.Zero
-                ? call.Runtime.Service.WaitForChangeAsync(partition, remaining, stop.Token)
-                : Task.FromResult(false);
-            var (done, value) = await attempt().ConfigureAwait(false);
-            if (done || remaining <= TimeSpan.Zero)
+            while (true)
             {
-                await stop.CancelAsync().ConfigureAwait(false);
-                await IgnoreCancellation(changed).ConfigureAwait(false);
-                return value;
+                var remaining = deadline - runtime.Time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                    return value;
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(call.Aborted);
+                // Armed before the query: a change that lands while we query completes it.
+                var changed = runtime.Service.WaitForChangeAsync(partition, remaining, stop.Token);
+                try
+                {
+                    (done, value) = await attempt().ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (done || call.Aborted.IsCancellationRequested)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                        await IgnoreCancellation(changed).ConfigureAwait(false);
+                    }
+                }
+                if (done)
+                    return value;
+                await changed.ConfigureAwait(false);
             }
-            if (!await changed.ConfigureAwait(false) && time.GetUtcNow() >= deadline)
-                return (await attempt().ConfigureAwait(false)).Value;
+        }
+        finally
+        {
+            runtime.ExitWait();
         }
     }
 

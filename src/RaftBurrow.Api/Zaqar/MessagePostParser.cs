@@ -18,6 +18,9 @@ internal static class MessagePostParser
         messages = [];
         if (json.IsEmpty)
             return ZaqarError.BadBody("Request body can not be empty");
+        // Utf8JsonReader does not check the UTF-8 inside strings, and bodies are stored and served raw.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            return ZaqarError.Malformed();
         List<NewMessage>? parsed = null;
         ZaqarError? firstError = null;
         var foundMessages = false;

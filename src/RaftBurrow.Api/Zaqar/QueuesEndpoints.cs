@@ -170,6 +170,9 @@ internal static class QueuesEndpoints
         metadata = [];
         if (body.IsEmpty)
             return null;
+        // The document is stored and served raw: it must be valid UTF-8 (the parser does not check inside strings).
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+            return ZaqarError.Malformed();
         try
         {
             using var document = JsonDocument.Parse(body.Memory);

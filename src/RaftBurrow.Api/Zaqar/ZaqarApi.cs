@@ -43,6 +43,10 @@ public static class ZaqarApi
         v2.MapMessages();
         v2.MapClaims();
         v2.MapSubscriptions();
+        v2.MapOpenApiDocument();
+        // Unknown paths under /v2 get a Zaqar error body instead of an empty 404; known paths with
+        // another method get 405 with Allow (the fallback would otherwise hide the 405).
+        v2.MapFallback("{**path}", ZaqarEndpoint.Handle(call => Task.FromResult(MethodNotAllowed.Check(call))));
         return endpoints;
     }
 }

@@ -15,10 +15,13 @@ internal static class ZaqarEndpoint
     private const int QueueNameMaxLength = 64;
 
     /// <summary>Wraps <paramref name="handler"/>.</summary>
-    public static RequestDelegate Handle<TResult>(Func<ZaqarCall, Task<TResult>> handler) where TResult : IResult =>
-        async http =>
+    public static RequestDelegate Handle<TResult>(Func<ZaqarCall, Task<TResult>> handler) where TResult : IResult
+    {
+        // Resolved once per route (each application maps its own delegates).
+        ZaqarRuntime? cached = null;
+        return async http =>
         {
-            var runtime = http.RequestServices.GetRequiredService<ZaqarRuntime>();
+            var runtime = cached ??= http.RequestServices.GetRequiredService<ZaqarRuntime>();
             IResult result;
             try
             {
@@ -44,6 +47,7 @@ internal static class ZaqarEndpoint
             }
             await result.ExecuteAsync(http).ConfigureAwait(false);
         };
+    }
 
     private static ZaqarError? Prepare(HttpContext http, ZaqarRuntime runtime, out ZaqarCall? call)
     {
@@ -106,14 +110,10 @@ internal static class ZaqarEndpoint
             return true;
         foreach (var value in accept)
         {
-            if (string.IsNullOrWhiteSpace(value))
+            // Cheap containment tests: this runs on every request.
+            if (string.IsNullOrWhiteSpace(value) || value.Contains("json", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("*/*", StringComparison.Ordinal) || value.Contains("application/*", StringComparison.OrdinalIgnoreCase))
                 return true;
-            foreach (var range in value.Split(','))
-            {
-                var mediaType = range.Split(';')[0].Trim();
-                if (mediaType is "*/*" or "application/*" or "application/json" || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
-                    return true;
-            }
         }
         return false;
     }

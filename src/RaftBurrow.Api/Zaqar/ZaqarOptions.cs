@@ -77,6 +77,9 @@ public sealed class ZaqarOptions
     /// <summary>Longest <c>wait</c> of a long poll, seconds.</summary>
     public int MaxWaitSeconds { get; set; } = 20;
 
+    /// <summary>Most long polls one node keeps parked; more answer 503 (each wake-up re-runs every parked query).</summary>
+    public int MaxParkedWaiters { get; set; } = 10_000;
+
     /// <summary>HMAC-SHA256 key of pre-signed URLs; empty disables <c>POST /share</c> (400).
     /// Every node of a cluster needs the same key.</summary>
     public string SignedUrlSecretKey { get; set; } = "";

@@ -25,4 +25,22 @@ public sealed class ZaqarRuntime
 
     /// <summary>Log of the front end.</summary>
     public ILogger Logger { get; }
+
+    // Invariant: 0 <= _parked <= Options.MaxParkedWaiters between a successful TryEnterWait and its ExitWait.
+    private int _parked;
+
+    /// <summary>Long polls parked on this node now.</summary>
+    public int ParkedWaiters => Volatile.Read(ref _parked);
+
+    /// <summary>Takes a long-poll slot; false when all are taken.</summary>
+    public bool TryEnterWait()
+    {
+        if (Interlocked.Increment(ref _parked) <= Options.MaxParkedWaiters)
+            return true;
+        Interlocked.Decrement(ref _parked);
+        return false;
+    }
+
+    /// <summary>Returns a slot taken by <see cref="TryEnterWait"/>.</summary>
+    public void ExitWait() => Interlocked.Decrement(ref _parked);
 }

@@ -26,4 +26,16 @@ public sealed class LongPollApiTests : IAsyncLifetime
         var reply = await _host.PostAsync("/v2/queues/quiet/claims?wait=1", "{}");
         Assert.Equal(HttpStatusCode.NoContent, reply.Status);
     }
+
+    [Fact]
+    public async Task Parked_waiters_are_bounded_per_node()
+    {
+        await using var host = await ZaqarTestHost.StartAsync(new Dictionary<string, string?> { ["Zaqar:MaxParkedWaiters"] = "0" });
+        var reply = await host.SendAsync(HttpMethod.Get, "/v2/queues/empty/messages?wait=5");
+        reply.AssertError(HttpStatusCode.ServiceUnavailable, "MaxParkedWaiters");
+        // Without waiting, or when there is something to return, the bound does not matter.
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(HttpMethod.Get, "/v2/queues/empty/messages")).Status);
+        await host.PostMessagesAsync("full", "1");
+        Assert.Equal(HttpStatusCode.Created, (await host.PostAsync("/v2/queues/full/claims?wait=5", "{}")).Status);
+    }
 }

@@ -249,3 +249,54 @@ public sealed class MessagesApiTests : IAsyncLifetime
         Assert.Equal("hello", Assert.Single(reply.Json.GetProperty("messages").EnumerateArray()).GetProperty("body").GetString());
     }
 }
+
+public sealed class OddInputApiTests : IAsyncLifetime
+{
+    private ZaqarTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await ZaqarTestHost.StartAsync();
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Invalid_utf8_bodies_are_400_and_stored_nowhere()
+    {
+        byte[] bad = [.. "{\"messages\":[{\"body\":\""u8, 0xC3, 0x28, .. "\"}]}"u8];
+        foreach (var (method, path) in new[] { (HttpMethod.Post, "/v2/queues/u8/messages"), (HttpMethod.Put, "/v2/queues/u8") })
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(bad) };
+            request.Headers.Add("Client-ID", ZaqarTestHost.ClientId);
+            request.Headers.Add("X-Project-ID", ZaqarTestHost.Project);
+            using var response = await _host.Client.SendAsync(request);
+            new Reply(response.StatusCode, await response.Content.ReadAsStringAsync(), null, response.Headers)
+                .AssertError(HttpStatusCode.BadRequest, "could not be parsed");
+        }
+        (await _host.GetAsync("/v2/queues/u8")).AssertError(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("zzz")]
+    [InlineData("-1")]
+    [InlineData("999999999999999999999999999999")]
+    [InlineData("a%20b")]
+    [InlineData("000000000000000000000000")]
+    public async Task Odd_ids_and_markers_never_give_500(string id)
+    {
+        await _host.PostMessagesAsync("odd", "1");
+        var replies = new[]
+        {
+            await _host.GetAsync($"/v2/queues/odd/messages/{id}"),
+            await _host.DeleteAsync($"/v2/queues/odd/messages/{id}?claim_id={id}"),
+            await _host.GetAsync($"/v2/queues/odd/messages?ids={id}"),
+            await _host.GetAsync($"/v2/queues/odd/messages?marker={id}&echo=true"),
+            await _host.GetAsync($"/v2/queues/odd/claims/{id}"),
+            await _host.SendAsync(HttpMethod.Patch, $"/v2/queues/odd/claims/{id}", "{\"ttl\":60}"),
+            await _host.DeleteAsync($"/v2/queues/odd/claims/{id}"),
+            await _host.GetAsync($"/v2/queues/odd/subscriptions/{id}"),
+            await _host.GetAsync($"/v2/queues/odd/subscriptions?marker={id}"),
+            await _host.PutAsync($"/v2/queues/odd/subscriptions/{id}/confirm", "{\"confirmed\":true}"),
+            await _host.GetAsync($"/v2/queues?marker={id}"),
+        };
+        Assert.All(replies, r => Assert.True((int)r.Status < 500, $"{(int)r.Status}: {r.Body}"));
+        Assert.Equal(1, (await _host.GetAsync("/v2/queues/odd/stats")).Json.GetProperty("messages").GetProperty("total").GetInt32());
+    }
+}

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RaftBurrow.Api.Tests.Zaqar;
 
@@ -45,5 +47,36 @@ public sealed class SystemApiTests : IAsyncLifetime
         Assert.True(reply.Json.GetProperty("storage_reachable").GetBoolean());
         Assert.Equal(4, reply.Json.GetProperty("partitions").GetArrayLength());
         Assert.True(reply.Json.GetProperty("partitions")[0].GetProperty("local_leader").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Openapi_document_describes_every_mapped_route()
+    {
+        var reply = await _host.GetAsync("/v2/openapi.json");
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal("3.0.3", reply.Json.GetProperty("openapi").GetString());
+        var paths = reply.Json.GetProperty("paths");
+
+        var routes = _host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => !e.RoutePattern.RawText!.Contains("**", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Path: "/" + e.RoutePattern.RawText!.TrimStart('/'), Method: m.ToLowerInvariant())))
+            .ToList();
+        Assert.True(routes.Count >= 25, "routes found: " + routes.Count);
+        foreach (var (path, method) in routes)
+        {
+            var normalized = path == "/v2" ? "/v2/" : path;
+            Assert.True(paths.TryGetProperty(normalized, out var item) && item.TryGetProperty(method, out _), $"{method} {normalized} is not described");
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_v2_paths_are_404_with_a_body()
+    {
+        (await _host.GetAsync("/v2/topics")).AssertError(HttpStatusCode.NotFound, "No such resource");
+        var wrongMethod = await _host.SendAsync(HttpMethod.Post, "/v2/queues/q/stats", "{}");
+        wrongMethod.AssertError(HttpStatusCode.MethodNotAllowed);
+        using var raw = await _host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/v2/queues/q/stats"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, raw.StatusCode);
+        Assert.Equal(["GET"], raw.Content.Headers.Allow);
     }
 }

@@ -68,6 +68,30 @@ public sealed class WorkersTests
     }
 
     [Fact]
+    public async Task With_required_confirmation_only_confirmed_subscriptions_are_notified()
+    {
+        var (listener, url, received) = await StartListenerAsync(failFirst: 0);
+        await using var _ = listener;
+        await using var host = await ZaqarTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Zaqar:EnableWebhookNotifier"] = "true",
+            ["Zaqar:RequireSubscriptionConfirmation"] = "true",
+            ["Zaqar:WebhookPollIntervalMs"] = "50",
+        });
+        var confirmed = (await host.PostAsync("/v2/queues/cq/subscriptions", "{\"subscriber\":\"" + url + "\",\"options\":{\"post_headers\":{\"X-Test\":\"a\"}}}"))
+            .Json.GetProperty("subscription_id").GetString();
+        var pending = (await host.PostAsync("/v2/queues/cq/subscriptions", "{\"subscriber\":\"" + url + "?b\",\"options\":{\"post_headers\":{\"X-Test\":\"b\"}}}"))
+            .Json.GetProperty("subscription_id").GetString();
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsync($"/v2/queues/cq/subscriptions/{confirmed}/confirm", "{\"confirmed\":true}")).Status);
+        await host.PostMessagesAsync("cq", "1");
+
+        await Eventually(() => Task.FromResult(received.Any(r => r.Header == "a")), "delivery to the confirmed subscriber");
+        Assert.DoesNotContain(received, r => r.Header == "b");
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PutAsync($"/v2/queues/cq/subscriptions/{pending}/confirm", "{\"confirmed\":true}")).Status);
+        await Eventually(() => Task.FromResult(received.Any(r => r.Header == "b")), "delivery after confirmation");
+    }
+
+    [Fact]
     public async Task Dead_letter_mover_moves_messages_past_max_claim_count_once()
     {
         await using var host = await ZaqarTestHost.StartAsync(new Dictionary<string, string?>
