@@ -5,8 +5,10 @@ namespace RaftBurrow.Consensus;
 
 // The expiry pulse (DESIGN.md §4): the state machine never reads a clock, so the leader proposes an
 // Expire entry stamped with its time once the machine's earliest deadline has passed. No busy loop:
-// the loop sleeps until the deadline, the next apply (which may bring an earlier deadline), or a
-// leader change, whichever comes first.
+// the loop sleeps until the deadline or a leader change, at most a second. It does not wake on
+// applies (that would cost a timer per apply under load); an apply that brings an earlier deadline
+// is seen within that second. Pulses are housekeeping: reads and commands already judge expiry by
+// their own time, so a late pulse never shows an expired message.
 public sealed partial class RaftPartition
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
@@ -17,7 +19,6 @@ public sealed partial class RaftPartition
         while (!stopping.IsCancellationRequested)
         {
             var wait = IdleWait;
-            var changed = Changed;
             var leaderChanged = LeaderChanged;
             var leading = IsLeader;
             try
@@ -40,8 +41,7 @@ public sealed partial class RaftPartition
                 }
                 using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 var delay = Task.Delay(wait, _clock.Time, sleep.Token);
-                // Followers ignore applies: only a leader can pulse.
-                await (leading ? Task.WhenAny(changed, leaderChanged, delay) : Task.WhenAny(leaderChanged, delay)).ConfigureAwait(false);
+                await Task.WhenAny(leaderChanged, delay).ConfigureAwait(false);
                 await sleep.CancelAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
