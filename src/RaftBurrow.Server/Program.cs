@@ -1,5 +1,2 @@
-// Placeholder host until the replication issue wires the cluster in.
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+// The raftburrow server: everything lives in RaftBurrowServer so tests can embed it.
+await RaftBurrow.Server.RaftBurrowServer.Build(args).RunAsync().ConfigureAwait(false);

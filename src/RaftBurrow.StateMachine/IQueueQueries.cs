@@ -72,7 +72,8 @@ public interface IQueueQueries
     /// <summary>The oldest entries of the dead-letter outbox (see <see cref="CompleteDeadLetters"/>), at most <paramref name="limit"/>.</summary>
     IReadOnlyList<DeadLetterView> PendingDeadLetters(int limit);
 
-    /// <summary>Burrow accounts that have at least one queue in this partition, each with the earliest creation of its queues here.</summary>
+    /// <summary>Burrow accounts that have at least one queue in this partition, in creation order, each with
+    /// its creation here (the PUT that brought it into this partition; it keeps it while it has a queue here).</summary>
     IReadOnlyList<BurrowNameView> BurrowListAccounts(long nowMs);
 
     /// <summary>Burrow queues of an account in this partition, in creation order.</summary>

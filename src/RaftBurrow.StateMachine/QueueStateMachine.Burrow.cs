@@ -10,8 +10,12 @@ public sealed partial class QueueStateMachine
     /// <summary>floor(clock / 1000): Burrow works in whole seconds.</summary>
     private long NowSeconds => _clockMs >= 0 ? _clockMs / 1000 : (_clockMs - 999) / 1000;
 
+    /// <summary>Longest Burrow ttl/hide honoured (about 317 years): deadlines stay far from overflowing when turned into ms.</summary>
+    private const long MaxBurrowSeconds = 10_000_000_000;
+
     /// <summary>Stored value for an attribute of N seconds: N &gt; 0 → deadline floor(now_s) + N; 0 → 0; negative → kept as is (Burrow's quirk).</summary>
-    private long DeadlineSeconds(long seconds) => seconds > 0 ? NowSeconds + seconds : seconds;
+    private long DeadlineSeconds(long seconds) =>
+        seconds > 0 ? NowSeconds + Math.Min(seconds, MaxBurrowSeconds) : Math.Max(seconds, -MaxBurrowSeconds);
 
     private static bool IsHidden(BurrowMessage m, long nowMs) =>
         m.HideDeadlineS != 0 && !(m.HideDeadlineS > 0 && m.HideDeadlineS * 1000 <= nowMs);
@@ -46,7 +50,7 @@ public sealed partial class QueueStateMachine
         {
             if (!_burrowAccounts.TryGetValue(c.Project, out var account))
             {
-                account = new BurrowAccount(c.Project);
+                account = new BurrowAccount(c.Project, _clockMs, index);
                 _burrowAccounts.Add(c.Project, account);
             }
             queue = new BurrowQueue(account, c.Queue, _clockMs, index);
@@ -233,6 +237,7 @@ public sealed partial class QueueStateMachine
     /// <inheritdoc />
     public IReadOnlyList<BurrowNameView> BurrowListAccounts(long nowMs)
     {
+        // Insertion order is creation order: an account that vanished and came back was appended.
         var result = new List<BurrowNameView>();
         foreach (var account in _burrowAccounts.Values)
         {
@@ -240,13 +245,11 @@ public sealed partial class QueueStateMachine
             {
                 if (HasLiveMessage(queue, nowMs))
                 {
-                    // Queues are in creation order, so the first live one is the earliest.
-                    result.Add(new BurrowNameView(account.Name, queue.CreatedMs, queue.CreatedIndex));
+                    result.Add(new BurrowNameView(account.Name, account.CreatedMs, account.CreatedIndex));
                     break;
                 }
             }
         }
-        result.Sort(static (a, b) => a.CreatedIndex != b.CreatedIndex ? a.CreatedIndex.CompareTo(b.CreatedIndex) : string.CompareOrdinal(a.Name, b.Name));
         return result;
     }
 

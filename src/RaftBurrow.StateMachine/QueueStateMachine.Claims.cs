@@ -154,13 +154,14 @@ public sealed partial class QueueStateMachine
 
     private ClaimView View(ZaqarClaim claim, long nowMs)
     {
+        var id = FormatId(claim.Seq); // one string shared by the claim and its message views
         var messages = new List<MessageView>(claim.Messages.Count);
         foreach (var m in claim.Messages)
         {
             if (IsLive(m, nowMs))
-                messages.Add(View(m, nowMs));
+                messages.Add(View(m, nowMs, id));
         }
-        return new ClaimView(FormatId(claim.Seq), claim.CreatedMs, claim.TtlSeconds, claim.GraceSeconds, claim.ExpiresMs, [.. messages]);
+        return new ClaimView(id, claim.CreatedMs, claim.TtlSeconds, claim.GraceSeconds, claim.ExpiresMs, [.. messages]);
     }
 
     /// <inheritdoc />

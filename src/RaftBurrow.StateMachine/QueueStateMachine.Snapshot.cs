@@ -52,9 +52,11 @@ public sealed partial class QueueStateMachine
         }
         foreach (var account in _burrowAccounts.Values)
         {
-            w.WriteArrayHeader(2);
+            w.WriteArrayHeader(4);
             w.Write(TagBurrowAccount);
             w.Write(account.Name);
+            w.Write(account.CreatedMs);
+            w.Write(account.CreatedIndex);
             EndRecord(ref w, frames);
             foreach (var queue in account.Queues.Values)
                 WriteBurrowQueue(ref w, frames, queue);
@@ -210,13 +212,16 @@ public sealed partial class QueueStateMachine
                     ReadRecord(ref r, cursor);
             }
         }
-        catch (MessagePackSerializationException ex)
+        catch (InvalidDataException)
         {
-            throw new InvalidDataException("Corrupt snapshot.", ex);
+            // Never leave half a state behind: empty (applied index 0) is at least consistent.
+            ClearState();
+            throw;
         }
-        catch (EndOfStreamException ex)
+        catch (Exception ex)
         {
-            throw new InvalidDataException("Truncated snapshot.", ex);
+            ClearState();
+            throw new InvalidDataException(ex is EndOfStreamException ? "Truncated snapshot." : "Corrupt snapshot.", ex);
         }
         RebuildDeadlines();
     }
@@ -256,7 +261,7 @@ public sealed partial class QueueStateMachine
                 RestoreSubscription(ref r, cursor.Queue ?? throw Corrupt());
                 break;
             case TagBurrowAccount:
-                cursor.Account = new BurrowAccount(r.ReadString()!);
+                cursor.Account = new BurrowAccount(r.ReadString()!, r.ReadInt64(), r.ReadInt64());
                 _burrowAccounts.Add(cursor.Account.Name, cursor.Account);
                 break;
             case TagBurrowQueue:

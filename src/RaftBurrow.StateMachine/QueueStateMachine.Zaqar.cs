@@ -278,11 +278,11 @@ public sealed partial class QueueStateMachine
 
     // ---- views and queries ----
 
-    private MessageView View(ZaqarMessage m, long nowMs)
+    private MessageView View(ZaqarMessage m, long nowMs, string? claimId = null)
     {
         var claim = m.Claim is { } c && c.ExpiresMs > nowMs ? c : null;
         return new MessageView(FormatId(m.Seq), m.CreatedMs, m.TtlSeconds, m.ExpiresMs, m.Body.ToArray(), m.ClientId,
-            claim is null ? null : FormatId(claim.Seq), m.ClaimCount, m.VisibleAtMs);
+            claim is null ? null : claimId ?? FormatId(claim.Seq), m.ClaimCount, m.VisibleAtMs);
     }
 
     private static bool IsLive(ZaqarMessage m, long nowMs) => !m.Removed && m.ExpiresMs > nowMs;

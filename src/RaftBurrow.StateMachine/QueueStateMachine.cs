@@ -210,7 +210,7 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             Key = _pendingKey,
             AtMs = _clockMs,
             Kind = kind,
-            Result = kind == DedupKind.Object ? result : null,
+            Result = kind == DedupKind.Object ? Bounded(result) : null,
             Code = result.Code,
             AppliedAtMs = result.NowMs,
             PostFirstSeq = kind switch
@@ -221,6 +221,32 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             },
             PostCount = kind == DedupKind.Post ? _pendingPostCount : 0,
         });
+    }
+
+    /// <summary>Most body bytes one remembered result may keep; a bigger pop or Burrow result is remembered without its messages.</summary>
+    private const int MaxRememberedBodyBytes = 1 << 20;
+
+    /// <summary>
+    /// What the dedup table keeps of a result: removed messages cannot be rebuilt, so pops and Burrow
+    /// results are kept whole, unless they are big (a Burrow delete-matching without a limit can
+    /// return a whole queue); then a retry gets the code and no messages, and still applies nothing.
+    /// </summary>
+    private static CommandResult Bounded(CommandResult result)
+    {
+        long bytes = 0;
+        switch (result)
+        {
+            case MessagesResult m:
+                foreach (var v in m.Messages)
+                    bytes += v.BodyJson.Length;
+                return bytes > MaxRememberedBodyBytes ? m with { Messages = [] } : m;
+            case BurrowMessagesResult b:
+                foreach (var v in b.Messages)
+                    bytes += v.Body.Length;
+                return bytes > MaxRememberedBodyBytes ? b with { Messages = [] } : b;
+            default:
+                return result;
+        }
     }
 
     private CodeResult Code(ResultCode code) => new(code, _clockMs);

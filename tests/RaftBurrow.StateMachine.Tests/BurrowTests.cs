@@ -101,6 +101,14 @@ public class BurrowTests
         Assert.Equal(["a2", "a1"], accounts.Select(a => a.Name));
         Assert.True(accounts[0].CreatedIndex < accounts[1].CreatedIndex);
         Assert.Equal(["q", "q2"], h.Machine.BurrowListQueues("a2", h.NowMs).Select(q => q.Name));
+        // Deleting an account's first queue does not move the account: it was not re-created.
+        h.Run(new BurrowPutMessage { Project = "a0", Queue = "x", MessageId = "m", Body = [] });
+        h.Run(new BurrowPutMessage { Project = "a0", Queue = "y", MessageId = "m", Body = [] });
+        h.Run(new BurrowPutMessage { Project = "a3", Queue = "x", MessageId = "m", Body = [] });
+        h.Run(new BurrowDeleteQueue { Project = "a0", Queue = "x" });
+        Assert.Equal(["a2", "a1", "a0", "a3"], h.Machine.BurrowListAccounts(h.NowMs).Select(a => a.Name));
+        h.Run(new BurrowDeleteAccount { Project = "a0" });
+        h.Run(new BurrowDeleteAccount { Project = "a3" });
         Assert.Equal(ResultCode.Ok, h.Run(new BurrowDeleteQueue { Project = "a2", Queue = "q" }).Code);
         Assert.Equal(["q2"], h.Machine.BurrowListQueues("a2", h.NowMs).Select(q => q.Name));
         Assert.Equal(ResultCode.Ok, h.Run(new BurrowDeleteAccount { Project = "a2" }).Code);
@@ -137,5 +145,45 @@ public class BurrowTests
         Assert.Null(h.Machine.GetQueue("a", "q"));
         h.Post("q", "zaqar");
         Assert.Equal(ResultCode.AccountNotFound, h.Machine.BurrowListMessages("p", "q", All(), h.NowMs).Code);
+    }
+
+    [Fact]
+    public void Huge_ttl_and_hide_are_capped_instead_of_overflowing()
+    {
+        var h = new Harness();
+        h.Run(Put("m", ttl: long.MaxValue, hide: long.MaxValue / 2));
+        h.Run(new Expire());
+        var (code, m) = h.Machine.BurrowGetMessage("a", "q", "m", h.NowMs);
+        Assert.Equal(ResultCode.Ok, code);
+        Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m!.TtlDeadlineS);
+        Assert.Equal(h.NowMs / 1000 + 10_000_000_000, m.HideDeadlineS);
+    }
+
+    [Fact]
+    public void A_retried_delete_matching_answers_the_first_result_and_deletes_nothing_more()
+    {
+        var h = new Harness();
+        foreach (var id in new[] { "m1", "m2", "m3" })
+            h.Run(Put(id, body: id));
+        var rid = h.NextRequestId();
+        var delete = new BurrowDeleteMessages { Project = "a", Queue = "q", Selector = All(limit: 2) };
+        var first = h.Run<BurrowMessagesResult>(delete, rid);
+        var retry = h.Run<BurrowMessagesResult>(delete, rid);
+        Assert.Equal(["m1", "m2"], retry.Messages.Select(m => m.Id));
+        Assert.Equal(first.Messages.Select(m => m.Id), retry.Messages.Select(m => m.Id));
+        Assert.Equal(["m3"], Ids(h.Machine, h.NowMs));
+        // A huge result is remembered without its messages; the retry still deletes nothing.
+        var big = new byte[600_000];
+        h.Run(Put("b1", "x"));
+        h.Run(new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "b2", Body = big });
+        h.Run(new BurrowPutMessage { Project = "a", Queue = "q", MessageId = "b3", Body = big });
+        var rid2 = h.NextRequestId();
+        var all = new BurrowDeleteMessages { Project = "a", Queue = "q", Selector = All(marker: "m3") };
+        Assert.Equal(3, h.Run<BurrowMessagesResult>(all, rid2).Messages.Length);
+        h.Run(Put("after"));
+        var again = h.Run<BurrowMessagesResult>(all, rid2);
+        Assert.Equal(ResultCode.Ok, again.Code);
+        Assert.Empty(again.Messages);
+        Assert.Equal(["m3", "after"], Ids(h.Machine, h.NowMs));
     }
 }

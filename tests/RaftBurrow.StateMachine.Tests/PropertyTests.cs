@@ -83,10 +83,18 @@ public class PropertyTests(ITestOutputHelper output)
         long nowMs = 1_700_000_000_000, index = 0;
         for (var i = 0; i < steps.Length; i++)
         {
-            var command = CommandScript.Next(steps[i], model, ref nowMs);
-            if (command is null)
-                continue;
-            model.Apply(nowMs, command);
+            Command? command;
+            if (steps[i] % 16 is 0 or 10)
+            {
+                command = CommandScript.Extra(steps[i] >> 1, model);
+            }
+            else
+            {
+                command = CommandScript.Next(steps[i], model, ref nowMs);
+                if (command is null)
+                    continue;
+                model.Apply(nowMs, command);
+            }
             // Request ids repeat now and then so the dedup table (bounded to 8) is exercised too.
             var requestId = new Guid(0, 0, 0, BitConverter.GetBytes((long)(steps[i] % 13)));
             var entry = LogEntryCodec.Encode(nowMs, requestId, CommandCodec.Encode(command));
@@ -112,4 +120,37 @@ public class PropertyTests(ITestOutputHelper output)
     [Fact]
     public void Replicas_with_a_snapshot_restore_in_the_middle_agree_at_every_step() =>
         Gen.Select(Sequences, Gen.Int[0, 80]).Sample(RunTwoReplicas, writeLine: output.WriteLine, iter: 2000);
+
+    private static void ApplyCorruptedEntries(uint[] steps, uint[] flips)
+    {
+        var model = new NaiveModel();
+        var machine = new QueueStateMachine(new QueueStateMachineOptions { PartitionId = NaiveModel.PartitionId });
+        long nowMs = 1_700_000_000_000, index = 0;
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var command = CommandScript.Next(steps[i], model, ref nowMs);
+            if (command is null)
+                continue;
+            model.Apply(nowMs, command);
+            var entry = LogEntryCodec.Encode(nowMs, Guid.Empty, CommandCodec.Encode(command));
+            // Flip a byte (in the command part mostly) of some entries; the machine must answer, not throw.
+            var flip = flips[i % flips.Length];
+            if (flip % 3 == 0)
+                entry[LogEntryCodec.HeaderSize + (int)(flip >> 8) % (entry.Length - LogEntryCodec.HeaderSize)] ^= (byte)(1 + (flip >> 2) % 255);
+            else if (flip % 7 == 1)
+                entry = entry[..(int)((flip >> 8) % (uint)entry.Length)];
+            Assert.NotNull(machine.Apply(++index, entry));
+        }
+        // And the state is still one a snapshot can carry.
+        using var stream = new MemoryStream();
+        machine.WriteSnapshot(stream);
+        stream.Position = 0;
+        var copy = new QueueStateMachine(machine.Options);
+        copy.RestoreSnapshot(stream);
+        Assert.Equal(machine.StateHash(), copy.StateHash());
+    }
+
+    [Fact]
+    public void Corrupted_entries_are_answered_never_thrown() =>
+        Gen.Select(Sequences, Gen.UInt.Array[1, 20]).Sample(ApplyCorruptedEntries, writeLine: output.WriteLine, iter: 1000);
 }

@@ -28,6 +28,11 @@ internal sealed class BodyStore
     /// <summary>Bodies at least this large get an array of their own.</summary>
     public const int OwnArrayBytes = 64 << 10;
 
+    /// <summary>Emptied slabs kept for reuse (a queue that is consumed as fast as it is fed then
+    /// allocates no new memory, and the kernel does not fault fresh pages in for every megabyte).</summary>
+    private const int MaxSpareSlabs = 8;
+
+    private readonly Stack<BodySlab> _spare = new();
     private BodySlab? _current;
 
     /// <summary>Bytes of slabs still referenced (current + those with live bodies).</summary>
@@ -54,8 +59,8 @@ internal sealed class BodyStore
             if (_current is null || SlabBytes - _current.Used < body.Length)
             {
                 if (_current is { Live: 0 })
-                    SlabBytesHeld -= _current.Bytes.Length;
-                _current = new BodySlab(SlabBytes);
+                    Release(_current);
+                _current = _spare.TryPop(out var spare) ? spare : new BodySlab(SlabBytes);
                 SlabBytesHeld += SlabBytes;
             }
             slab = _current;
@@ -75,12 +80,23 @@ internal sealed class BodyStore
         slab.Live--;
         LiveBytes -= length;
         if (slab.Live == 0 && !ReferenceEquals(slab, _current))
-            SlabBytesHeld -= slab.Bytes.Length;
+            Release(slab);
+    }
+
+    private void Release(BodySlab slab)
+    {
+        SlabBytesHeld -= slab.Bytes.Length;
+        if (slab.Bytes.Length == SlabBytes && _spare.Count < MaxSpareSlabs)
+        {
+            slab.Used = 0;
+            _spare.Push(slab);
+        }
     }
 
     public void Clear()
     {
         _current = null;
+        _spare.Clear();
         SlabBytesHeld = 0;
         LiveBytes = 0;
     }

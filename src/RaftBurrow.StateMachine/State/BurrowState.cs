@@ -1,9 +1,15 @@
 namespace RaftBurrow.StateMachine.State;
 
 /// <summary>A Burrow account: exists only while it holds a queue in this partition.</summary>
-internal sealed class BurrowAccount(string name)
+internal sealed class BurrowAccount(string name, long createdMs, long createdIndex)
 {
     public string Name { get; } = name;
+
+    /// <summary>When the account appeared in this partition (it keeps this while it has a queue here).</summary>
+    public long CreatedMs { get; } = createdMs;
+
+    /// <summary>Log index of the PUT that created the account here (a replicated tie-break).</summary>
+    public long CreatedIndex { get; } = createdIndex;
 
     /// <summary>Queues in creation order (insertion order of this ordered dictionary).</summary>
     public OrderedDictionary<string, BurrowQueue> Queues { get; } = new(StringComparer.Ordinal);

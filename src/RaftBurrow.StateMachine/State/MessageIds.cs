@@ -12,9 +12,16 @@ internal static class MessageIds
     public static string Format(int partitionId, long seq) =>
         string.Create(Length, (partitionId, seq), static (span, state) =>
         {
-            ((uint)state.partitionId).TryFormat(span, out _, "x8");
-            ((ulong)state.seq).TryFormat(span[8..], out _, "x16");
+            // Hand-rolled: general number formatting showed up in the apply profile.
+            var value = (ulong)state.seq;
+            for (var i = Length - 1; i >= 8; i--, value >>= 4)
+                span[i] = Hex[(int)(value & 0xf)];
+            var partition = (uint)state.partitionId;
+            for (var i = 7; i >= 0; i--, partition >>= 4)
+                span[i] = Hex[(int)(partition & 0xf)];
         });
+
+    private const string Hex = "0123456789abcdef";
 
     /// <summary>The sequence of an id this partition handed out, or -1 for anything else.</summary>
     public static long Parse(int partitionId, string? id)

@@ -85,6 +85,29 @@ internal static class CommandScript
         }
     }
 
+    /// <summary>Commands outside the naive model (metadata, dead letters, subscriptions, keys, purges), for the replica-determinism test.</summary>
+    public static Command Extra(uint step, NaiveModel model)
+    {
+        var r = step >> 4;
+        var zq = NaiveModel.ZaqarQueues[r % 2];
+        var arg = (int)(r >> 1);
+        var id = model.MessageIds.Count == 0 ? "x" : model.MessageIds[arg % model.MessageIds.Count];
+        return (step % 11) switch
+        {
+            0 => new CreateQueue { Project = "p", Queue = zq, MetadataJson = Encoding.UTF8.GetBytes($$"""{"_max_claim_count":{{1 + arg % 2}},"_dead_letter_queue":"dlq","_dead_letter_queue_messages_ttl":100}""") },
+            1 => new PatchQueueMetadata { Project = "p", Queue = zq, Ops = [new MetadataPatchOp { Op = arg % 2 == 0 ? "add" : "remove", Path = "/metadata/_default_message_delay", ValueJson = "5"u8.ToArray() }] },
+            2 => new CompleteDeadLetters { MessageIds = [id] },
+            3 => new CreateSubscription { Project = "p", Queue = zq, Subscriber = "http://s" + arg % 3, TtlSeconds = 30 + arg % 100, OptionsJson = "{}"u8.ToArray() },
+            4 => new UpdateSubscription { Project = "p", Queue = zq, SubscriptionId = NaiveModel.Id(1 + arg % 40), TtlSeconds = 60, Subscriber = arg % 2 == 0 ? "http://s0" : null },
+            5 => new ConfirmSubscription { Project = "p", Queue = zq, SubscriptionId = NaiveModel.Id(1 + arg % 40), Confirmed = true },
+            6 => new PostMessages { Project = "p", Queue = zq, IdempotencyKey = "k" + arg % 3, Messages = [new NewMessage { BodyJson = "1"u8.ToArray() }] },
+            7 => new PurgeQueue { Project = "p", Queue = zq, Messages = arg % 2 == 0, Subscriptions = arg % 3 == 0 },
+            8 => new BurrowDeleteQueue { Project = "acct", Queue = NaiveModel.BurrowQueues[arg % 2] },
+            9 => new BurrowDeleteAccount { Project = "acct" },
+            _ => new DeleteMessages { Project = "p", Queue = zq, MessageIds = [id, "junk"] },
+        };
+    }
+
     private static BurrowSelector Selector(int arg) => new()
     {
         Limit = (arg >> 1) % 4,

@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using DotNext.IO;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging;
+using RaftBurrow.StateMachine;
+
+namespace RaftBurrow.Consensus;
+
+/// <summary>
+/// Adapts a byte-level <see cref="IReplicatedStateMachine"/> to DotNext's WAL: applies committed
+/// entries in log order, hands results to the proposer through the entry's context, writes and
+/// restores snapshots, and guards the state with a per-partition reader/writer lock so queries see
+/// a state between two entries.
+/// </summary>
+/// <remarks>
+/// Threading: the WAL calls apply, persist and restore one at a time; readers run concurrently
+/// with each other under the read lock. Nothing awaits while holding the lock.
+/// Snapshot file format (version 1, little endian):
+/// <c>[u32 magic "RBSN"][u8 version=1][i64 raftIndex][state machine snapshot bytes…]</c>.
+/// </remarks>
+internal sealed class PartitionStateMachine : SimpleStateMachine
+{
+    private const uint SnapshotMagic = 0x4E534252; // "RBSN" little endian
+    private const byte SnapshotVersion = 1;
+    private const int SnapshotHeaderSize = 4 + 1 + 8;
+
+    private readonly IReplicatedStateMachine _machine;
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly int _snapshotEveryEntries;
+    private readonly ILogger _logger;
+    private readonly int _partition;
+
+    // Invariant: _appliedIndex >= _lastSnapshotIndex; both only move forward except on restore.
+    private long _appliedIndex;
+    private long _lastSnapshotIndex;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PartitionStateMachine(DirectoryInfo location, IReplicatedStateMachine machine, int partition, int snapshotEveryEntries, ILogger logger)
+        : base(location)
+    {
+        _machine = machine;
+        _partition = partition;
+        _snapshotEveryEntries = snapshotEveryEntries;
+        _logger = logger;
+    }
+
+    /// <summary>Index of the last applied entry (no-op and configuration entries included).</summary>
+    public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    /// <summary>Completes when the next entry is applied (or a snapshot installed).</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Runs <paramref name="query"/> under the read lock.</summary>
+    public T Read<T>(Func<IReplicatedStateMachine, T> query)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return query(_machine);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Applied index and state hash, read together. <paramref name="walAppliedIndex"/> is read under
+    /// the lock: the WAL applies some entries (the no-op a new leader appends) without calling
+    /// <see cref="ApplyAsync"/>, so entries between our index and the WAL's are state-neutral and the
+    /// hash holds at the larger index.
+    /// </summary>
+    public (long AppliedIndex, ulong StateHash) IndexAndHash(Func<long> walAppliedIndex)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return (Math.Max(_appliedIndex, walAppliedIndex()), _machine.StateHash());
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
+    {
+        var index = entry.Index;
+        object? result = null;
+        // Configuration and no-op entries carry no command: they only move the applied index.
+        var hasCommand = !entry.IsConfiguration && entry.TryGetPayload(out var payload) && !payload.IsEmpty;
+        _lock.EnterWriteLock();
+        try
+        {
+            if (index <= _appliedIndex)
+                return ValueTask.FromResult(false); // replay below a restored snapshot
+            if (hasCommand)
+            {
+                entry.TryGetPayload(out payload);
+                result = payload.IsSingleSegment ? _machine.Apply(index, payload.FirstSpan) : _machine.Apply(index, payload.ToArray());
+            }
+            _appliedIndex = index;
+        }
+        catch (Exception e)
+        {
+            // The state machine must never throw: this is a broken invariant, not bad input.
+            _logger.LogCritical(e, "Partition {Partition}: the state machine threw applying entry {Index}", _partition, index);
+            throw;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        (entry.Context as ApplyResultSink)?.SetResult(result);
+        SignalChanged();
+        return ValueTask.FromResult(index - _lastSnapshotIndex >= _snapshotEveryEntries);
+    }
+
+    protected override async ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
+    {
+        byte[] bytes;
+        _lock.EnterReadLock();
+        try
+        {
+            using var buffer = new MemoryStream();
+            Span<byte> header = stackalloc byte[SnapshotHeaderSize];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, SnapshotMagic);
+            header[4] = SnapshotVersion;
+            BinaryPrimitives.WriteInt64LittleEndian(header[5..], _appliedIndex);
+            buffer.Write(header);
+            _machine.WriteSnapshot(buffer);
+            bytes = buffer.ToArray();
+            _lastSnapshotIndex = _appliedIndex;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+        await writer.WriteAsync(bytes, lengthFormat: null, token).ConfigureAwait(false);
+        _logger.LogInformation("Partition {Partition}: snapshot at index {Index} ({Bytes} bytes)", _partition, _lastSnapshotIndex, bytes.Length);
+    }
+
+    protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
+    {
+        var bytes = await File.ReadAllBytesAsync(snapshotFile.FullName, token).ConfigureAwait(false);
+        if (bytes.Length < SnapshotHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != SnapshotMagic)
+            throw new InvalidDataException($"{snapshotFile.FullName} is not a RaftBurrow snapshot.");
+        if (bytes[4] != SnapshotVersion)
+            throw new InvalidDataException($"{snapshotFile.FullName} has snapshot version {bytes[4]}; this build reads {SnapshotVersion}.");
+        var index = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(5));
+        _lock.EnterWriteLock();
+        try
+        {
+            using var source = new MemoryStream(bytes, SnapshotHeaderSize, bytes.Length - SnapshotHeaderSize, writable: false);
+            _machine.RestoreSnapshot(source);
+            _appliedIndex = index;
+            _lastSnapshotIndex = index;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        SignalChanged();
+        _logger.LogInformation("Partition {Partition}: restored snapshot at index {Index}", _partition, index);
+    }
+
+    private void SignalChanged()
+    {
+        var previous = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        _lock.Dispose();
+    }
+}

@@ -1,0 +1,100 @@
+namespace RaftBurrow.Consensus;
+
+/// <summary>
+/// Settings of the Raft groups of one node. Bound from the <c>RaftBurrow</c> configuration section
+/// (docs/configuration.md); the defaults describe a single-node cluster on 127.0.0.1.
+/// </summary>
+public sealed class RaftNodeOptions
+{
+    /// <summary>This node's id (1-based).</summary>
+    public int NodeId { get; set; } = 1;
+
+    /// <summary>Where this node serves REST (also what peers forward to).</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:8888";
+
+    /// <summary>IP the Raft groups bind to.</summary>
+    public string RaftAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Partition p listens on RaftBasePort + p.</summary>
+    public int RaftBasePort { get; set; } = 9100;
+
+    /// <summary>Root of this node's data: <c>partitions/&lt;p&gt;/</c> and <c>cluster.json</c>.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Number of partitions P (fixed when the cluster is created).</summary>
+    public int Partitions { get; set; } = 8;
+
+    /// <summary>Every member, this node included; empty = a single-node cluster made of this node.</summary>
+    public List<ClusterMember> Peers { get; set; } = [];
+
+    /// <summary>Lower bound of the randomized election timeout, ms.</summary>
+    public int ElectionTimeoutLowerMs { get; set; } = 300;
+
+    /// <summary>Upper bound of the randomized election timeout, ms.</summary>
+    /// <remarks>Wide (3× the lower bound) on purpose: a candidate waits for every vote, and a hung
+    /// peer's vote fails only after <see cref="EffectiveRaftRequestTimeoutMs"/>; the election
+    /// deadline must usually be longer than that.</remarks>
+    public int ElectionTimeoutUpperMs { get; set; } = 900;
+
+    /// <summary>
+    /// Timeout of one whole Raft exchange (a vote, an append with its entries, a snapshot install), ms;
+    /// 0 = the lower election timeout (DotNext's default). Two forces: a candidate waits for every
+    /// vote, so with a hung peer (paused process, dropped packets) an election completes only if this
+    /// is below the election timeout; but an append or a snapshot install that takes longer than this
+    /// fails and is retried, so a lagging or cold follower never catches up if it is too short.
+    /// </summary>
+    public int RaftRequestTimeoutMs { get; set; }
+
+    /// <summary>The effective <see cref="RaftRequestTimeoutMs"/>.</summary>
+    public int EffectiveRaftRequestTimeoutMs => RaftRequestTimeoutMs > 0 ? RaftRequestTimeoutMs : ElectionTimeoutLowerMs;
+
+    /// <summary>A partition snapshots its state every this many log entries (tests lower it to force compaction).</summary>
+    public int SnapshotEveryEntries { get; set; } = 10_000;
+
+    /// <summary>WAL chunk size in bytes (≥ 1 MiB: the 4 KiB default costs a file and an mmap per 128 entries).</summary>
+    public int WalChunkSizeBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Lower bound between two expiry pulses of one partition, ms (a guard against a state machine
+    /// whose deadline does not move after an Expire).</summary>
+    public int MinExpireIntervalMs { get; set; } = 100;
+
+    /// <summary>Fault injection for the jepsen-style harness; ignored unless <see cref="FaultInjectionOptions.Enabled"/>.</summary>
+    public FaultInjectionOptions FaultInjection { get; set; } = new();
+
+    /// <summary>The members, with a single-node default made from this node's own settings.</summary>
+    public IReadOnlyList<ClusterMember> EffectiveMembers() =>
+        Peers.Count > 0
+            ? Peers
+            : [new ClusterMember { Id = NodeId, RaftAddress = RaftAddress, RaftBasePort = RaftBasePort, HttpUrl = HttpUrl }];
+
+    /// <summary>Checks the settings; throws <see cref="InvalidOperationException"/> with a clear message.</summary>
+    public void Validate()
+    {
+        if (Partitions is < 1 or > 1024)
+            throw new InvalidOperationException($"RaftBurrow:Partitions must be 1..1024 (is {Partitions}).");
+        if (ElectionTimeoutLowerMs < 50 || ElectionTimeoutUpperMs <= ElectionTimeoutLowerMs)
+            throw new InvalidOperationException("RaftBurrow:ElectionTimeoutLowerMs must be ≥ 50 and below ElectionTimeoutUpperMs.");
+        if (SnapshotEveryEntries < 1)
+            throw new InvalidOperationException("RaftBurrow:SnapshotEveryEntries must be ≥ 1.");
+        if (WalChunkSizeBytes < 1024 * 1024)
+            throw new InvalidOperationException("RaftBurrow:WalChunkSizeBytes must be ≥ 1 MiB.");
+        var members = EffectiveMembers();
+        if (members.Select(m => m.Id).Distinct().Count() != members.Count)
+            throw new InvalidOperationException("RaftBurrow:Peers has duplicate ids.");
+        if (members.All(m => m.Id != NodeId))
+            throw new InvalidOperationException($"RaftBurrow:Peers does not list this node (NodeId {NodeId}).");
+    }
+}
+
+/// <summary>Deliberate faults for the harness (docs/configuration.md). Honoured only when <see cref="Enabled"/>.</summary>
+public sealed class FaultInjectionOptions
+{
+    /// <summary>Must be true for any other setting here to take effect.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Offsets this node's clock (the time stamped into proposals), ms.</summary>
+    public long ClockOffsetMs { get; set; }
+
+    /// <summary>Deliberately unsafe: answer a proposal once it is appended locally, before commit.</summary>
+    public bool UnsafeAckBeforeCommit { get; set; }
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using DotNext.Net.Cluster;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Membership;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging;
+using RaftBurrow.StateMachine;
+using DotNextNotLeader = DotNext.Net.Cluster.Consensus.Raft.NotLeaderException;
+
+namespace RaftBurrow.Consensus;
+
+/// <summary>
+/// This node's replica of one partition: a DotNext <see cref="RaftCluster"/> on its own TCP port,
+/// its own <see cref="WriteAheadLog"/> and snapshot directory, driving one
+/// <see cref="IReplicatedStateMachine"/>. Proposes commands (stamped with the leader's time and the
+/// request id), serves linearizable reads, and proposes the expiry pulse while it leads.
+/// </summary>
+/// <remarks>Threading: every public member is safe to call concurrently.</remarks>
+public sealed partial class RaftPartition : IAsyncDisposable
+{
+    private readonly RaftNodeOptions _options;
+    private readonly NodeClock _clock;
+    private readonly ILogger _logger;
+    private readonly PartitionStateMachine _stateMachine;
+    private readonly WriteAheadLog _wal;
+    private readonly RaftCluster _cluster;
+    private readonly Dictionary<EndPoint, int> _nodeIdByEndPoint;
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _leaderChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _expireLoop = Task.CompletedTask;
+
+    private RaftPartition(int partition, RaftNodeOptions options, NodeClock clock, ILoggerFactory loggerFactory,
+        PartitionStateMachine stateMachine, WriteAheadLog wal, RaftCluster cluster, Dictionary<EndPoint, int> nodeIdByEndPoint)
+    {
+        Partition = partition;
+        _options = options;
+        _clock = clock;
+        _logger = loggerFactory.CreateLogger($"RaftBurrow.Consensus.Partition{partition}");
+        _stateMachine = stateMachine;
+        _wal = wal;
+        _cluster = cluster;
+        _nodeIdByEndPoint = nodeIdByEndPoint;
+        _cluster.LeaderChanged += OnLeaderChanged;
+    }
+
+    /// <summary>The partition number.</summary>
+    public int Partition { get; }
+
+    /// <summary>
+    /// Creates the replica in the wiring order DotNext needs: the state machine restores its latest
+    /// snapshot before the WAL is created (the WAL reads the snapshot index in its constructor).
+    /// </summary>
+    internal static async Task<RaftPartition> CreateAsync(int partition, RaftNodeOptions options, NodeClock clock,
+        IReplicatedStateMachine machine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(Path.GetFullPath(options.DataDir), "partitions", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var snapshotDir = Directory.CreateDirectory(Path.Combine(root, "snapshots"));
+        var walDir = Directory.CreateDirectory(Path.Combine(root, "wal"));
+        var logger = loggerFactory.CreateLogger($"RaftBurrow.Consensus.Partition{partition}");
+
+        var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
+        await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
+
+        var wal = new WriteAheadLog(new WriteAheadLog.Options
+        {
+            Location = walDir.FullName,
+            ChunkSize = options.WalChunkSizeBytes,
+        }, stateMachine);
+
+        var members = options.EffectiveMembers();
+        var self = members.Single(m => m.Id == options.NodeId);
+        var configuration = new RaftCluster.TcpConfiguration(self.RaftEndPoint(partition))
+        {
+            LowerElectionTimeout = options.ElectionTimeoutLowerMs,
+            UpperElectionTimeout = options.ElectionTimeoutUpperMs,
+            RequestTimeout = TimeSpan.FromMilliseconds(options.EffectiveRaftRequestTimeoutMs),
+            ConnectTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutLowerMs),
+            ColdStart = false,
+            LoggerFactory = loggerFactory,
+            ConfigurationStorage = null!, // null selects the built-in in-memory storage
+        };
+        // Static membership: the default (in-memory) storage gets every member before start.
+        var storage = (InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage;
+        var builder = storage.CreateInitialConfigurationBuilder();
+        var nodeIdByEndPoint = new Dictionary<EndPoint, int>();
+        foreach (var member in members)
+        {
+            var endPoint = member.RaftEndPoint(partition);
+            builder.Add(endPoint);
+            nodeIdByEndPoint[endPoint] = member.Id;
+        }
+        builder.Build();
+
+        var cluster = new RaftCluster(configuration) { AuditTrail = wal };
+        return new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, nodeIdByEndPoint);
+    }
+
+    /// <summary>Starts the Raft node (replays the log into the state machine) and the expiry pulse.</summary>
+    internal async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        _expireLoop = Task.Run(() => ExpireLoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>Whether this node currently leads the partition.</summary>
+    public bool IsLeader => !_cluster.LeadershipToken.IsCancellationRequested;
+
+    /// <summary>The leader's node id, or null while unknown (elections).</summary>
+    public int? LeaderNodeId
+    {
+        get
+        {
+            var leader = _cluster.Leader;
+            return leader is not null && _nodeIdByEndPoint.TryGetValue(leader.EndPoint, out var id) ? id : null;
+        }
+    }
+
+    /// <summary>Completes at the next leader change seen by this node.</summary>
+    public Task LeaderChanged => Volatile.Read(ref _leaderChanged).Task;
+
+    /// <summary>Completes when this replica applies its next entry.</summary>
+    public Task Changed => _stateMachine.Changed;
+
+    /// <summary>
+    /// Proposes a command (CommandCodec bytes) stamped with this node's time and
+    /// <paramref name="requestId"/>; returns the state machine's result once the entry is committed
+    /// on a majority and applied here.
+    /// </summary>
+    /// <exception cref="NotLeaderException">Not the leader, or leadership was lost before the result came
+    /// back (the entry may still commit: retry with the same request id).</exception>
+    public Task<object?> ProposeAsync(ReadOnlyMemory<byte> command, Guid requestId, CancellationToken cancellationToken) =>
+        ReplicateAsync(LogEntryCodec.Encode(_clock.NowMs, requestId, command.Span), cancellationToken);
+
+    private async Task<object?> ReplicateAsync(byte[] entry, CancellationToken cancellationToken)
+    {
+        if (!IsLeader)
+            throw new NotLeaderException(Partition);
+        var sink = new ApplyResultSink();
+        var replicate = ReplicateCoreAsync(entry, sink, cancellationToken);
+        if (_options.FaultInjection is { Enabled: true, UnsafeAckBeforeCommit: true })
+        {
+            // Deliberately unsafe (fault injection only): do not wait for the majority. The entry is
+            // in the local log by the time the append has been scheduled; answer right away.
+            _ = replicate.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return UnsafeAcknowledged.Instance;
+        }
+        await replicate.ConfigureAwait(false);
+        // ReplicateAsync completes after the leader applied the entry; a sink without a result means
+        // the entry was applied by a term in which this node was no longer leader.
+        if (!sink.Applied.IsCompleted)
+            throw new NotLeaderException(Partition);
+        return await sink.Applied.ConfigureAwait(false);
+    }
+
+    private async Task ReplicateCoreAsync(byte[] entry, ApplyResultSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cluster.ReplicateAsync(new BinaryLogEntry { Content = entry, Term = _cluster.Term, Context = sink }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DotNextNotLeader e)
+        {
+            throw new NotLeaderException(Partition, e);
+        }
+        catch (InvalidOperationException e) when (!IsLeader)
+        {
+            throw new NotLeaderException(Partition, e);
+        }
+    }
+
+    /// <summary>
+    /// Linearizable read: waits for the read barrier (on a follower it asks the leader for its commit
+    /// index and waits until it applied that far), then runs <paramref name="query"/> under the read lock.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<IReplicatedStateMachine, T> query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DotNextNotLeader e)
+        {
+            throw new NotLeaderException(Partition, e);
+        }
+        return _stateMachine.Read(query);
+    }
+
+    /// <summary>Runs <paramref name="query"/> on the local state without a barrier (may be stale).</summary>
+    public T ReadLocal<T>(Func<IReplicatedStateMachine, T> query) => _stateMachine.Read(query);
+
+    /// <summary>This node's view of the partition.</summary>
+    public PartitionStatus Status()
+    {
+        var (applied, hash) = _stateMachine.IndexAndHash(() => _wal.LastAppliedIndex);
+        string role;
+        if (_cluster.Standby)
+            role = "standby";
+        else if (IsLeader)
+            role = "leader";
+        else
+            role = _cluster.Leader is null ? "candidate" : "follower";
+        return new PartitionStatus(Partition, role, LeaderNodeId, _cluster.Term, _wal.LastCommittedEntryIndex, applied, hash);
+    }
+
+    /// <summary>
+    /// Moves leadership off this node: standby (so it cannot win the next election), step down,
+    /// wait briefly for another leader, then back to normal. Returns whether it moved.
+    /// </summary>
+    public async Task<bool> StepDownAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!IsLeader)
+            return false;
+        var standby = await _cluster.EnableStandbyModeAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (IsLeader)
+                await ((ICluster)_cluster).ResignAsync(cancellationToken).ConfigureAwait(false);
+            if (!standby)
+                standby = await _cluster.EnableStandbyModeAsync(cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(wait);
+            while (!timeout.IsCancellationRequested && (LeaderNodeId is null || LeaderNodeId == _options.NodeId))
+            {
+                try
+                {
+                    await LeaderChanged.WaitAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            return LeaderNodeId is { } id && id != _options.NodeId;
+        }
+        finally
+        {
+            if (standby)
+                await _cluster.RevertToNormalModeAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
+    {
+        var previous = Interlocked.Exchange(ref _leaderChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    /// <summary>Stops the expiry pulse and the Raft node, then releases WAL and state machine.</summary>
+    internal async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _expireLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _cluster.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _cluster.LeaderChanged -= OnLeaderChanged;
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+        await _wal.DisposeAsync().ConfigureAwait(false);
+        await _stateMachine.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using RaftBurrow.Cluster;
+
+namespace RaftBurrow.Server;
+
+/// <summary><c>GET /admin/cluster</c> (this node's view, shape in docs/configuration.md) and <c>GET /healthz</c>.</summary>
+internal static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/healthz", (ClusterRouter router) =>
+        {
+            try
+            {
+                _ = router.Node;
+                return Results.Ok(new { status = "ok" });
+            }
+            catch (ClusterUnavailableException e)
+            {
+                return Results.Json(new { title = "Service unavailable", description = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+        endpoints.MapGet("/admin/cluster", (ClusterRouter router) =>
+        {
+            try
+            {
+                return Results.Ok(new AdminClusterView(
+                    router.NodeId,
+                    router.PartitionCount,
+                    router.Members.Values.OrderBy(m => m.Id)
+                        .Select(m => new AdminNodeView(m.Id, m.HttpUrl, m.RaftAddress, m.RaftBasePort, m.Zone)).ToList(),
+                    router.Status().Select(s => new AdminPartitionView(s.Partition, s.Role, s.LeaderNodeId, s.Term, s.CommitIndex,
+                        s.AppliedIndex, s.StateHash.ToString("x16", CultureInfo.InvariantCulture))).ToList()));
+            }
+            catch (ClusterUnavailableException e)
+            {
+                return Results.Json(new { title = "Service unavailable", description = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+        return endpoints;
+    }
+}
+
+/// <summary>GET /admin/cluster.</summary>
+internal sealed record AdminClusterView(int NodeId, int PartitionCount, IReadOnlyList<AdminNodeView> Nodes, IReadOnlyList<AdminPartitionView> Partitions);
+
+/// <summary>A member as configured.</summary>
+internal sealed record AdminNodeView(int Id, string HttpUrl, string RaftAddress, int RaftBasePort, string? Zone);
+
+/// <summary>One partition as this node sees it.</summary>
+internal sealed record AdminPartitionView(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash);

@@ -1,0 +1,55 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using RaftBurrow.StateMachine;
+
+namespace RaftBurrow.Cluster.Tests.Support;
+
+/// <summary>
+/// A tiny deterministic state machine for consensus-only tests: counts the commands it applied,
+/// folds their bytes into a running hash, and returns the new count as the apply result.
+/// </summary>
+public sealed class CountingStateMachine : IReplicatedStateMachine
+{
+    public long AppliedIndex { get; private set; }
+
+    public long Count { get; private set; }
+
+    public ulong Hash { get; private set; }
+
+    public long? NextDeadlineMs => null;
+
+    public object? Apply(long index, ReadOnlySpan<byte> entry)
+    {
+        if (index <= AppliedIndex)
+            return null;
+        AppliedIndex = index;
+        if (!LogEntryCodec.TryDecode(entry, out _, out _, out var command))
+            return -1L;
+        Count++;
+        var buffer = new byte[8 + command.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, Hash);
+        command.CopyTo(buffer.AsSpan(8));
+        Hash = XxHash64.HashToUInt64(buffer);
+        return Count;
+    }
+
+    public void WriteSnapshot(Stream destination)
+    {
+        Span<byte> buffer = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, AppliedIndex);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[8..], Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer[16..], Hash);
+        destination.Write(buffer);
+    }
+
+    public void RestoreSnapshot(Stream source)
+    {
+        Span<byte> buffer = stackalloc byte[24];
+        source.ReadExactly(buffer);
+        AppliedIndex = BinaryPrimitives.ReadInt64LittleEndian(buffer);
+        Count = BinaryPrimitives.ReadInt64LittleEndian(buffer[8..]);
+        Hash = BinaryPrimitives.ReadUInt64LittleEndian(buffer[16..]);
+    }
+
+    public ulong StateHash() => Hash ^ (ulong)Count;
+}
