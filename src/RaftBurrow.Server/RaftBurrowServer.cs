@@ -1,6 +1,8 @@
 using System.Globalization;
 using RaftBurrow.Api;
 using RaftBurrow.Api.Burrow;
+using RaftBurrow.Api.Dashboard;
+using RaftBurrow.Api.Observability;
 using RaftBurrow.Api.Zaqar;
 using RaftBurrow.Cluster;
 using RaftBurrow.Consensus;
@@ -49,12 +51,15 @@ public static class RaftBurrowServer
         services.AddSingleton<IQueueService, ClusterQueueService>();
         services.AddZaqarApi(configuration);
         services.AddBurrowApi(configuration);
+        services.AddRaftBurrowObservability();
         return services;
     }
 
     /// <summary>Maps the REST APIs, the internal forwarding endpoint, admin and health.</summary>
     public static WebApplication MapRaftBurrowServer(this WebApplication app)
     {
+        // First, so the status it records is the one actually sent (after the 503 mapping below).
+        app.UseRaftBurrowObservability();
         // A 503 for any request that found no leader in time, whichever front end raised it.
         app.Use(async (context, next) =>
         {
@@ -72,6 +77,8 @@ public static class RaftBurrowServer
             }
         });
         app.MapAdmin();
+        app.MapRaftBurrowObservability();
+        app.MapDashboard();
         app.MapClusterInternal();
         app.MapZaqarApi();
         app.MapBurrowApi();
