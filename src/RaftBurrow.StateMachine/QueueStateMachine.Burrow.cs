@@ -43,6 +43,7 @@ public sealed partial class QueueStateMachine
             existing.Body = c.Body;
             existing.TtlDeadlineS = DeadlineSeconds(c.TtlSeconds);
             existing.HideDeadlineS = DeadlineSeconds(c.HideSeconds);
+            MayBeVisible(existing);
             TrackBurrowDeadlines(existing);
             return new BurrowMessagesResult(ResultCode.Ok, _clockMs, []);
         }
@@ -83,6 +84,39 @@ public sealed partial class QueueStateMachine
         return a.Queues.TryGetValue(queue, out var q) ? (ResultCode.Ok, q) : (ResultCode.QueueNotFound, null);
     }
 
+    /// <summary>
+    /// <see cref="Select"/> at the machine's clock, for commands: the common worker selection (no
+    /// marker, visible only) starts past the prefix known to be hidden and moves that mark.
+    /// </summary>
+    private List<BurrowMessage> SelectNow(BurrowQueue queue, BurrowSelector selector)
+    {
+        if (selector.Marker is not null || selector.MatchHidden)
+            return Select(queue, selector, _clockMs);
+        var limit = selector.Limit is > 0 ? selector.Limit.Value : int.MaxValue;
+        var list = queue.Messages;
+        var selected = new List<BurrowMessage>();
+        var prefixHidden = true;
+        for (var i = queue.VisibleFromSeq > 0 ? list.SlotAfter(queue.VisibleFromSeq - 1) : list.Start; i < list.End && selected.Count < limit; i++)
+        {
+            var m = list.At(i);
+            if (m.Removed || IsHidden(m, _clockMs))
+                continue;
+            if (prefixHidden)
+            {
+                queue.VisibleFromSeq = m.Seq;
+                prefixHidden = false;
+            }
+            selected.Add(m);
+        }
+        if (prefixHidden)
+            queue.VisibleFromSeq = _seq + 1;
+        return selected;
+    }
+
+    /// <summary>A message may have become visible: the hidden-prefix hint must not skip it.</summary>
+    private static void MayBeVisible(BurrowMessage m) =>
+        m.Queue.VisibleFromSeq = Math.Min(m.Queue.VisibleFromSeq, m.Seq);
+
     /// <summary>Messages matched by a selector in queue order, for a given now (hidden/expired filtered by it).</summary>
     private static List<BurrowMessage> Select(BurrowQueue queue, BurrowSelector selector, long nowMs)
     {
@@ -107,7 +141,7 @@ public sealed partial class QueueStateMachine
         var (code, queue) = LocateBurrowQueue(c.Project, c.Queue);
         if (queue is null)
             return new BurrowMessagesResult(code, _clockMs, []);
-        var selected = Select(queue, c.Selector, _clockMs);
+        var selected = SelectNow(queue, c.Selector);
         if (selected.Count == 0)
             return new BurrowMessagesResult(ResultCode.MessageNotFound, _clockMs, []);
         var views = new BurrowMessageView[selected.Count];
@@ -124,7 +158,10 @@ public sealed partial class QueueStateMachine
         if (ttlSeconds is { } ttl)
             m.TtlDeadlineS = DeadlineSeconds(ttl);
         if (hideSeconds is { } hide)
+        {
             m.HideDeadlineS = DeadlineSeconds(hide);
+            MayBeVisible(m);
+        }
         if (ttlSeconds is not null || hideSeconds is not null)
             TrackBurrowDeadlines(m);
     }
@@ -145,7 +182,7 @@ public sealed partial class QueueStateMachine
         var (code, queue) = LocateBurrowQueue(c.Project, c.Queue);
         if (queue is null)
             return new BurrowMessagesResult(code, _clockMs, []);
-        var selected = Select(queue, c.Selector, _clockMs);
+        var selected = SelectNow(queue, c.Selector);
         if (selected.Count == 0)
             return new BurrowMessagesResult(ResultCode.MessageNotFound, _clockMs, []);
         var views = new BurrowMessageView[selected.Count];

@@ -63,12 +63,25 @@ public sealed partial class QueueStateMachine
     {
         var selected = new List<ZaqarMessage>(Math.Clamp(limit, 0, 20));
         var list = queue.Messages;
-        for (var i = list.Start; i < list.End && selected.Count < limit; i++)
+        // Start past the prefix known to be claimed (many consumers holding claims would otherwise
+        // make every claim walk all their messages), and move that mark to the first unclaimed one.
+        var i = queue.UnclaimedFromSeq > 0 ? list.SlotAfter(queue.UnclaimedFromSeq - 1) : list.Start;
+        var prefixClaimed = true;
+        for (; i < list.End && selected.Count < limit; i++)
         {
             var m = list.At(i);
-            if (!m.Removed && m.Claim is null && m.VisibleAtMs <= _clockMs)
+            if (m.Removed || m.Claim is not null)
+                continue;
+            if (prefixClaimed)
+            {
+                queue.UnclaimedFromSeq = m.Seq;
+                prefixClaimed = false;
+            }
+            if (m.VisibleAtMs <= _clockMs)
                 selected.Add(m);
         }
+        if (prefixClaimed)
+            queue.UnclaimedFromSeq = _seq + 1; // everything up to the end is claimed
         return selected;
     }
 
@@ -119,6 +132,8 @@ public sealed partial class QueueStateMachine
     /// <summary>Drops a claim; its messages (if any) become claimable again in their place.</summary>
     private void RemoveClaim(ZaqarClaim claim)
     {
+        if (claim.Messages.Count > 0)
+            claim.Queue.UnclaimedFromSeq = Math.Min(claim.Queue.UnclaimedFromSeq, claim.Messages[0].Seq);
         foreach (var m in claim.Messages)
             m.Claim = null;
         claim.Messages.Clear();

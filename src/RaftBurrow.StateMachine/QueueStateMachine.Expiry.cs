@@ -31,7 +31,9 @@ public sealed partial class QueueStateMachine
                     RemoveBurrowMessage((BurrowMessage)deadline.Target);
                     break;
                 case DeadlineKind.BurrowHide:
-                    ((BurrowMessage)deadline.Target).HideDeadlineS = 0;
+                    var unhidden = (BurrowMessage)deadline.Target;
+                    unhidden.HideDeadlineS = 0;
+                    MayBeVisible(unhidden);
                     break;
                 case DeadlineKind.ZaqarMessageVisible:
                 default:

@@ -8,11 +8,15 @@ namespace RaftBurrow.StateMachine.Tests;
 /// <summary>
 /// Random command sequences against <see cref="NaiveModel"/>, and a replica-determinism check.
 /// CsCheck prints the seed of a failing sequence; replay it with the environment variable
-/// <c>CsCheck_Seed=&lt;seed&gt;</c> (or pass it as <c>seed:</c> below).
+/// <c>CsCheck_Seed=&lt;seed&gt;</c> (or pass it as <c>seed:</c> below); <c>CsCheck_Iter=N</c> runs N sequences.
 /// </summary>
 public class PropertyTests(ITestOutputHelper output)
 {
     private static readonly Gen<uint[]> Sequences = Gen.UInt.Array[5, 80];
+
+    /// <summary>Iterations: the default, or <c>CsCheck_Iter</c> from the environment for a longer soak.</summary>
+    private static long Iterations(long standard) =>
+        long.TryParse(Environment.GetEnvironmentVariable("CsCheck_Iter"), out var n) && n > 0 ? n : standard;
 
     private static BurrowSelector AllHidden => new() { MatchHidden = true };
 
@@ -72,7 +76,7 @@ public class PropertyTests(ITestOutputHelper output)
 
     [Fact]
     public void Random_sequences_match_the_naive_model() =>
-        Sequences.Sample(RunAgainstModel, writeLine: output.WriteLine, iter: 3000);
+        Sequences.Sample(RunAgainstModel, writeLine: output.WriteLine, iter: Iterations(3000));
 
     private static void RunTwoReplicas(uint[] steps, int restoreAt)
     {
@@ -119,7 +123,7 @@ public class PropertyTests(ITestOutputHelper output)
 
     [Fact]
     public void Replicas_with_a_snapshot_restore_in_the_middle_agree_at_every_step() =>
-        Gen.Select(Sequences, Gen.Int[0, 80]).Sample(RunTwoReplicas, writeLine: output.WriteLine, iter: 2000);
+        Gen.Select(Sequences, Gen.Int[0, 80]).Sample(RunTwoReplicas, writeLine: output.WriteLine, iter: Iterations(2000));
 
     private static void ApplyCorruptedEntries(uint[] steps, uint[] flips)
     {
@@ -152,5 +156,5 @@ public class PropertyTests(ITestOutputHelper output)
 
     [Fact]
     public void Corrupted_entries_are_answered_never_thrown() =>
-        Gen.Select(Sequences, Gen.UInt.Array[1, 20]).Sample(ApplyCorruptedEntries, writeLine: output.WriteLine, iter: 1000);
+        Gen.Select(Sequences, Gen.UInt.Array[1, 20]).Sample(ApplyCorruptedEntries, writeLine: output.WriteLine, iter: Iterations(1000));
 }

@@ -29,6 +29,12 @@ internal sealed class BurrowQueue(BurrowAccount account, string name, long creat
 
     public SequencedList<BurrowMessage> Messages { get; } = new();
 
+    /// <summary>
+    /// A performance hint, not state (0 after a restore): every live message with a smaller sequence
+    /// is hidden at the machine's clock. Invariant: lowered whenever a message may become visible.
+    /// </summary>
+    public long VisibleFromSeq { get; set; }
+
     public Dictionary<string, BurrowMessage> ById { get; } = new(StringComparer.Ordinal);
 }
 

@@ -25,6 +25,13 @@ internal sealed class ZaqarQueue
     /// <summary>Messages in post order. Invariant: holds exactly the queue's messages that are not removed (plus tombstones).</summary>
     public SequencedList<ZaqarMessage> Messages { get; } = new();
 
+    /// <summary>
+    /// A performance hint, not state (not in the snapshot, 0 after a restore): every live message
+    /// with a smaller sequence is claimed, so claims may start scanning here. Invariant: lowered
+    /// whenever a message is unclaimed while still live (a claim released or expired).
+    /// </summary>
+    public long UnclaimedFromSeq { get; set; }
+
     /// <summary>Live claims by id sequence.</summary>
     public SortedDictionary<long, ZaqarClaim> Claims { get; } = new();
 
