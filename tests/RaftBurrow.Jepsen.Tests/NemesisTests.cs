@@ -90,7 +90,7 @@ public class NemesisTests
         var drop = IptablesCommands.Drop(chain, "raftburrow-jepsen-r/n1", "127.0.0.2", 40000, 40004);
         Assert.Equal(2, drop.Count);
         Assert.Equal(["-w", "-A", chain, "-m", "cgroup", "--path", "raftburrow-jepsen-r/n1", "-d", "127.0.0.2/32", "-p", "tcp", "--dport", "40000:40004", "-j", "DROP"], drop[0]);
-        Assert.Equal("udp", drop[1][12]);
+        Assert.Equal("udp", drop[1][10]);
         Assert.Equal([["-w", "-F", chain]], IptablesCommands.Flush(chain));
         Assert.Equal([["-w", "-D", "OUTPUT", "-j", chain], ["-w", "-F", chain], ["-w", "-X", chain]], IptablesCommands.Teardown(chain));
         Assert.All(IptablesCommands.Setup(chain).Concat(drop).Concat(IptablesCommands.Teardown(chain)), args => Assert.Contains(chain, args));
