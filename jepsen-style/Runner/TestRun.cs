@@ -77,9 +77,10 @@ public sealed class TestRun : IDisposable
         {
             Note("interrupted (Ctrl-C): faults healed and servers stopped; the verdict is unknown", fatal: true);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or FileNotFoundException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            Note($"harness error: {e.Message}", fatal: true);
+            // Whatever broke, the run still heals, stops its servers and checks what it recorded.
+            Note($"harness error: {e.GetType().Name}: {e.Message}", fatal: true);
         }
         finally
         {

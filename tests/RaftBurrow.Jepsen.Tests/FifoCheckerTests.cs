@@ -79,6 +79,18 @@ public class FifoCheckerTests
     }
 
     [Fact]
+    public void An_indeterminate_claim_that_ended_before_the_earlier_message_existed_excuses_nothing()
+    {
+        var h = new HistoryBuilder();
+        h.Claim(40, 45, 60, OpResult.Info, "q");
+        h.Enq("1", 50, 60);
+        h.Enq("2", 70, 80);
+        h.Pop(90, 100, 1, values: "2");
+        h.Read(70_000, 70_010, "q", "1");
+        Assert.Equal(Validity.Invalid, Check(h).Validity);
+    }
+
+    [Fact]
     public void A_claimed_then_released_message_keeps_its_first_delivery()
     {
         var h = new HistoryBuilder();
