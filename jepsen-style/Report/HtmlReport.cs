@@ -26,6 +26,11 @@ public static class HtmlReport
         var ops = history.Operations;
         var endMs = Math.Max(1, Math.Max(ops.Count == 0 ? 0 : ops.Max(o => o.CompleteMs), history.Faults.Count == 0 ? 0 : history.Faults.Max(f => f.TimeMs)));
         var bands = history.FaultBands(endMs);
+
+        // The axis starts at the first operation or fault (cluster start-up before it is empty),
+        // but keeps the run's own clock in its labels so times match history.jsonl.
+        var firstMs = Math.Min(ops.Count == 0 ? endMs : ops.Min(o => o.InvokeMs), history.Faults.Count == 0 ? endMs : history.Faults.Min(f => f.TimeMs));
+        var range = new TimeRange(Math.Max(0, firstMs - 500), endMs);
         var nemeses = bands.Select(b => b.Nemesis).Distinct().Order(StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>jepsen-style ").Append(E(results.RunId)).Append("</title><style>")
@@ -58,11 +63,11 @@ public static class HtmlReport
 
         sb.Append("</div>");
         sb.Append("<h2>Operations per client</h2>");
-        Timeline(sb, ops, bands, nemeses, endMs);
+        Timeline(sb, ops, bands, nemeses, range);
         sb.Append("<h2>Latency</h2>");
-        Latency(sb, ops, bands, nemeses, endMs);
+        Latency(sb, ops, bands, nemeses, range);
         sb.Append("<h2>Throughput (operations per second)</h2>");
-        Throughput(sb, ops, bands, nemeses, endMs);
+        Throughput(sb, ops, bands, nemeses, range);
         sb.Append("<h2>Faults</h2><table><tr><th>time (s)</th><th>nemesis</th><th>action</th><th>nodes</th><th>detail</th></tr>");
         foreach (var f in history.Faults)
         {
@@ -105,7 +110,7 @@ public static class HtmlReport
     }
 
     private static void Timeline(StringBuilder sb, IReadOnlyList<Operation> ops, IReadOnlyList<(string Nemesis, double StartMs, double EndMs, string? Detail)> bands,
-        List<string> nemeses, double endMs)
+        List<string> nemeses, TimeRange endMs)
     {
         var lanes = ops.Count == 0 ? 1 : ops.Max(o => o.Worker) + 1;
         var laneH = Math.Clamp(400 / lanes, 6, 16);
@@ -135,7 +140,7 @@ public static class HtmlReport
     }
 
     private static void Latency(StringBuilder sb, IReadOnlyList<Operation> ops, IReadOnlyList<(string Nemesis, double StartMs, double EndMs, string? Detail)> bands,
-        List<string> nemeses, double endMs)
+        List<string> nemeses, TimeRange endMs)
     {
         const int height = 300;
         const int plotH = 250;
@@ -161,13 +166,14 @@ public static class HtmlReport
     }
 
     private static void Throughput(StringBuilder sb, IReadOnlyList<Operation> ops, IReadOnlyList<(string Nemesis, double StartMs, double EndMs, string? Detail)> bands,
-        List<string> nemeses, double endMs)
+        List<string> nemeses, TimeRange endMs)
     {
         const int height = 240;
         const int plotH = 190;
         OpenSvg(sb, height);
         Bands(sb, bands, nemeses, endMs, 10, plotH);
-        var buckets = (int)Math.Ceiling(endMs / 1000) + 1;
+        var buckets = (int)Math.Ceiling(endMs.EndMs / 1000) + 1;
+        var firstBucket = (int)(endMs.StartMs / 1000);
         var series = new Dictionary<OpResult, int[]> { [OpResult.Ok] = new int[buckets], [OpResult.Fail] = new int[buckets], [OpResult.Info] = new int[buckets] };
         foreach (var op in ops)
         {
@@ -178,7 +184,7 @@ public static class HtmlReport
         foreach (var (result, counts) in series)
         {
             sb.Append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").Append(Color(result)).Append("\" points=\"");
-            for (var b = 0; b < buckets; b++)
+            for (var b = firstBucket; b < buckets; b++)
             {
                 sb.Append(S(X((b * 1000) + 500, endMs))).Append(',').Append(S(10 + plotH - (plotH * counts[b] / (double)max))).Append(' ');
             }
@@ -194,7 +200,7 @@ public static class HtmlReport
     private static void OpenSvg(StringBuilder sb, int height) =>
         sb.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").Append(Width).Append("\" height=\"").Append(height).Append("\" viewBox=\"0 0 ").Append(Width).Append(' ').Append(height).Append("\">");
 
-    private static void Bands(StringBuilder sb, IReadOnlyList<(string Nemesis, double StartMs, double EndMs, string? Detail)> bands, List<string> nemeses, double endMs, int top, int bottom)
+    private static void Bands(StringBuilder sb, IReadOnlyList<(string Nemesis, double StartMs, double EndMs, string? Detail)> bands, List<string> nemeses, TimeRange endMs, int top, int bottom)
     {
         foreach (var (nemesis, start, end, detail) in bands)
         {
@@ -206,12 +212,12 @@ public static class HtmlReport
         }
     }
 
-    private static void Axis(StringBuilder sb, double endMs, int y)
+    private static void Axis(StringBuilder sb, TimeRange endMs, int y)
     {
         sb.Append("<line x1=\"").Append(Left).Append("\" x2=\"").Append(Width - Right).Append("\" y1=\"").Append(y).Append("\" y2=\"").Append(y).Append("\" stroke=\"#888\"/>");
-        var seconds = endMs / 1000;
+        var seconds = (endMs.EndMs - endMs.StartMs) / 1000;
         var tick = seconds <= 30 ? 5 : seconds <= 120 ? 10 : seconds <= 600 ? 60 : 300;
-        for (var s = 0; s <= seconds; s += tick)
+        for (var s = (int)Math.Ceiling(endMs.StartMs / 1000 / tick) * tick; s <= endMs.EndMs / 1000; s += tick)
         {
             var x = X(s * 1000.0, endMs);
             sb.Append("<line x1=\"").Append(S(x)).Append("\" x2=\"").Append(S(x)).Append("\" y1=\"").Append(y).Append("\" y2=\"").Append(y + 4).Append("\" stroke=\"#888\"/>")
@@ -219,7 +225,10 @@ public static class HtmlReport
         }
     }
 
-    private static double X(double ms, double endMs) => Left + ((Width - Left - Right) * Math.Clamp(ms / endMs, 0, 1));
+    private static double X(double ms, TimeRange r) => Left + ((Width - Left - Right) * Math.Clamp((ms - r.StartMs) / Math.Max(1, r.EndMs - r.StartMs), 0, 1));
+
+    /// <summary>The span of run time the charts show.</summary>
+    private readonly record struct TimeRange(double StartMs, double EndMs);
 
     private static string Color(OpResult r) => r switch
     {
