@@ -15,7 +15,7 @@ namespace RaftBurrow.Jepsen.Checkers;
 /// </remarks>
 /// <param name="maxOps">Largest history (ok + indeterminate enqueues and pops of one queue) searched.</param>
 /// <param name="maxStates">Search budget in explored steps.</param>
-public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2_000_000) : IHistoryChecker
+public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates = 5_000_000) : IHistoryChecker
 {
     /// <inheritdoc/>
     public string Name => "linearizable";
@@ -70,28 +70,16 @@ public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2
         public Entry? Next;
     }
 
-    private readonly record struct CacheKey(ulong[] Linearized, int[] State, int Hash)
+    /// <summary>
+    /// A 128-bit fingerprint of (linearized set, queue state). Storing fingerprints instead of copies
+    /// keeps long histories within memory; a false "seen" needs a 128-bit collision.
+    /// </summary>
+    private static UInt128 Fingerprint(ulong[] linearized, int[] state)
     {
-        public static CacheKey Of(ulong[] linearized, int[] state)
-        {
-            var h = new HashCode();
-            foreach (var w in linearized)
-            {
-                h.Add(w);
-            }
-
-            foreach (var v in state)
-            {
-                h.Add(v);
-            }
-
-            return new CacheKey((ulong[])linearized.Clone(), state, h.ToHashCode());
-        }
-
-        public bool Equals(CacheKey other) =>
-            Hash == other.Hash && Linearized.AsSpan().SequenceEqual(other.Linearized) && State.AsSpan().SequenceEqual(other.State);
-
-        public override int GetHashCode() => Hash;
+        var hash = new System.IO.Hashing.XxHash128();
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(linearized.AsSpan()));
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(state.AsSpan()));
+        return hash.GetCurrentHashAsUInt128();
     }
 
     /// <summary>Runs the search: true linearizable, false not, null budget exhausted.</summary>
@@ -100,10 +88,11 @@ public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         int Intern(string? v) => v is null ? -1 - ids.Count : ids.TryGetValue(v, out var i) ? i : ids[v] = ids.Count;
         var steps = ops.Select(o => FifoQueueModel.ToStep(o, Intern)).ToArray();
+        var mustFollow = EnqueueOrder(ops, steps);
 
-        var head = BuildList(ops);
+        var head = BuildList(ops, TryOrder(ops, steps));
         var linearized = new ulong[(ops.Count + 63) / 64];
-        var cache = new HashSet<CacheKey>();
+        var cache = new HashSet<UInt128>();
         var stack = new Stack<(Entry Call, int[] State)>();
         var state = Array.Empty<int>();
         var entry = head.Next;
@@ -119,10 +108,10 @@ public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2
                     return null;
                 }
 
-                if (FifoQueueModel.TryApply(state, steps[entry.Op], out var next))
+                if (Ready(mustFollow[entry.Op], linearized) && FifoQueueModel.TryApply(state, steps[entry.Op], out var next))
                 {
                     linearized[entry.Op / 64] |= 1UL << (entry.Op % 64);
-                    if (cache.Add(CacheKey.Of(linearized, next)))
+                    if (cache.Add(Fingerprint(linearized, next)))
                     {
                         stack.Push((entry, state));
                         state = next;
@@ -166,7 +155,111 @@ public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2
         return true;
     }
 
-    private static Entry BuildList(IReadOnlyList<Operation> ops)
+    /// <summary>
+    /// Enqueue order revealed by the pops, used to prune the search (Lowe's search otherwise commits
+    /// to an order of concurrent enqueues that a pop may refute only much later). If u is popped
+    /// before v — earlier in one pop's list, or by a pop that completed before v's pop was invoked —
+    /// then in every FIFO linearization enq(u) precedes enq(v). For each enqueue we keep only the
+    /// immediate predecessors (the previous value in its pop, the last values of the latest pops that
+    /// completed before its pop began); the relation is transitive, so that suffices. When no pop is
+    /// indeterminate, values never popped come after all popped ones.
+    /// </summary>
+    internal static int[][] EnqueueOrder(IReadOnlyList<Operation> ops, FifoQueueModel.Step[] steps)
+    {
+        var result = new int[ops.Count][];
+        Array.Fill(result, []);
+        var enqueueOf = new Dictionary<int, int>();
+        var duplicated = new HashSet<int>();
+        for (var i = 0; i < ops.Count; i++)
+        {
+            if (steps[i].IsEnqueue && !enqueueOf.TryAdd(steps[i].Value, i))
+            {
+                duplicated.Add(steps[i].Value);
+            }
+        }
+
+        var pops = Enumerable.Range(0, ops.Count).Where(i => steps[i] is { IsEnqueue: false, Popped.Length: > 0 }).ToList();
+        foreach (var q in pops)
+        {
+            var before = pops.Where(p => ops[p].CompleteMs < ops[q].InvokeMs).ToList();
+            var frontierMs = before.Count == 0 ? double.MaxValue : before.Max(p => ops[p].InvokeMs);
+            var frontierLast = before.Where(p => ops[p].CompleteMs >= frontierMs).Select(p => steps[p].Popped![^1]).ToList();
+            var popped = steps[q].Popped!;
+            for (var j = 0; j < popped.Length; j++)
+            {
+                if (!enqueueOf.TryGetValue(popped[j], out var enq) || duplicated.Contains(popped[j]))
+                {
+                    continue;
+                }
+
+                var preds = (j == 0 ? frontierLast : [popped[j - 1]])
+                    .Where(v => enqueueOf.ContainsKey(v) && !duplicated.Contains(v) && v != popped[j])
+                    .Select(v => enqueueOf[v]).Distinct().ToArray();
+                result[enq] = preds;
+            }
+        }
+
+        // Without indeterminate pops, a value no pop ever returned stayed in the queue to the end, so
+        // every popped value was ahead of it: it follows the last values of the last pops.
+        var indeterminatePops = Enumerable.Range(0, ops.Count).Any(i => steps[i] is { IsEnqueue: false, Popped: null });
+        if (!indeterminatePops && pops.Count > 0)
+        {
+            var popped = pops.SelectMany(p => steps[p].Popped!).ToHashSet();
+            var lastMs = pops.Max(p => ops[p].InvokeMs);
+            var finalLast = pops.Where(p => ops[p].CompleteMs >= lastMs).Select(p => steps[p].Popped![^1])
+                .Where(v => enqueueOf.ContainsKey(v) && !duplicated.Contains(v)).Select(v => enqueueOf[v]).Distinct().ToArray();
+            foreach (var (value, enq) in enqueueOf)
+            {
+                if (!popped.Contains(value) && !duplicated.Contains(value))
+                {
+                    result[enq] = finalLast;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Ready(int[] predecessors, ulong[] linearized)
+    {
+        foreach (var p in predecessors)
+        {
+            if ((linearized[p / 64] & (1UL << (p % 64))) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The order in which to try calls that are equally eligible: an enqueue is tried as early as its
+    /// value is popped (first pops first), values never popped last. This is only a search
+    /// heuristic — the search stays exhaustive — but it makes the first guess of the order of
+    /// concurrent enqueues usually right, instead of discovering the wrong guess many pops later.
+    /// </summary>
+    private static double[] TryOrder(IReadOnlyList<Operation> ops, FifoQueueModel.Step[] steps)
+    {
+        var poppedAt = new Dictionary<int, double>();
+        for (var i = 0; i < ops.Count; i++)
+        {
+            if (steps[i] is { IsEnqueue: false, Popped: { } popped })
+            {
+                for (var j = 0; j < popped.Length; j++)
+                {
+                    // Position within the pop breaks ties between values of one pop.
+                    poppedAt.TryAdd(popped[j], ops[i].InvokeMs + (j * 1e-6));
+                }
+            }
+        }
+
+        return Enumerable.Range(0, ops.Count)
+            .Select(i => steps[i].IsEnqueue ? poppedAt.GetValueOrDefault(steps[i].Value, double.MaxValue) : ops[i].InvokeMs)
+            .ToArray();
+    }
+
+    private static Entry BuildList(IReadOnlyList<Operation> ops, double[] tryOrder)
     {
         var entries = new List<Entry>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
@@ -180,6 +273,24 @@ public sealed class LinearizabilityChecker(int maxOps = 5000, long maxStates = 2
 
         // Calls before returns at equal times: touching operations count as concurrent (lenient).
         entries.Sort((a, b) => a.TimeMs != b.TimeMs ? a.TimeMs.CompareTo(b.TimeMs) : a.IsCall == b.IsCall ? a.Op.CompareTo(b.Op) : a.IsCall ? -1 : 1);
+
+        // Calls with no return between them may be listed in any order (each sees the same returns
+        // before it), so sort every such run by the try order.
+        for (var start = 0; start < entries.Count;)
+        {
+            var end = start;
+            while (end < entries.Count && entries[end].IsCall)
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                entries.Sort(start, end - start, Comparer<Entry>.Create((a, b) => tryOrder[a.Op].CompareTo(tryOrder[b.Op]) is var c && c != 0 ? c : a.Op.CompareTo(b.Op)));
+            }
+
+            start = Math.Max(end, start + 1);
+        }
         var head = new Entry { Op = -1 };
         var prev = head;
         foreach (var e in entries)

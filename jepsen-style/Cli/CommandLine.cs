@@ -40,7 +40,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
           --unsafe-ack-before-commit  start servers in the deliberately unsafe mode
           --iptables PATH           [iptables]
           --leader-move-path T      admin path with {partition} and {node}
-          --lin-max-ops N           linearizability history bound [5000]
+          --lin-max-ops N           linearizability history bound [20000]
           --idempotency-window-s S  [600]
           --endpoints URL[,URL...]  test a cluster you run yourself (node i = i-th URL; no process nemeses)
         exit code: 0 valid, 1 anomalies found, 2 unknown or error

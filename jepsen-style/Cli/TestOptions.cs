@@ -54,7 +54,7 @@ public sealed record TestOptions
     /// <summary>Admin path template of the leader-move nemesis.</summary>
     public string LeaderMovePath { get; init; } = "/admin/partitions/{partition}/transfer-leadership?to={node}";
     /// <summary>Bound on the linearizability checker's history size.</summary>
-    public int LinMaxOps { get; init; } = 5000;
+    public int LinMaxOps { get; init; } = 20_000;
     /// <summary>Idempotency window of the server, seconds.</summary>
     public double IdempotencyWindowSeconds { get; init; } = 600;
     /// <summary>Base URLs of an already running cluster (no processes started; process nemeses unavailable).</summary>

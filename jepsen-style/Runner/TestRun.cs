@@ -175,6 +175,7 @@ public sealed class TestRun : IDisposable
             _drained = await DrainAsync(workload, recorder, nodeIds, ct);
             progress.Phase = "converge";
             await SampleConvergenceAsync(nodeIds, view, ct);
+            ReportCrashes();
         }
         finally
         {
@@ -316,8 +317,19 @@ public sealed class TestRun : IDisposable
         }
 
         _firewall?.Heal();
+        ReportCrashes();
         _cluster?.HealAll();
         Record(new FaultEvent { Nemesis = "heal", Action = "heal", TimeMs = _clock.NowMs, Detail = "all faults undone" });
+    }
+
+    /// <summary>A server that exited without being killed by a nemesis crashed on its own: worth a note.</summary>
+    private void ReportCrashes()
+    {
+        foreach (var (node, code) in _cluster?.Crashed() ?? [])
+        {
+            Record(new FaultEvent { Nemesis = "crash", Action = "observed", TimeMs = _clock.NowMs, Targets = [node], Detail = $"exit code {code}" });
+            Note($"node {node} exited on its own (exit code {code}); see {_cluster!.Specs[node - 1].LogPath}", fatal: false);
+        }
     }
 
     private async Task SampleConvergenceAsync(IReadOnlyList<int> nodes, Func<int, CancellationToken, Task<ClusterView?>> view, CancellationToken ct)
