@@ -6,7 +6,8 @@ namespace RaftBurrow.Jepsen.Cli;
 /// <param name="Command">test, check, report, cleanup or help.</param>
 /// <param name="Options">Options (defaults where not given).</param>
 /// <param name="Positional">Positional arguments (e.g. the history path of `check`).</param>
-public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyList<string> Positional)
+/// <param name="Rest">The arguments after the command, as given.</param>
+public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyList<string> Positional, IReadOnlyList<string> Rest)
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
@@ -53,7 +54,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
     {
         if (args.Count == 0 || args[0] is "help" or "--help" or "-h")
         {
-            return new CommandLine("help", new TestOptions(), []);
+            return new CommandLine("help", new TestOptions(), [], []);
         }
 
         var command = args[0];
@@ -144,7 +145,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
             o = o with { Nodes = o.Endpoints.Count };
         }
 
-        return new CommandLine(command, o, positional);
+        return new CommandLine(command, o, positional, args.Skip(1).ToList());
     }
 
     /// <summary>Known nemesis names and their modes.</summary>

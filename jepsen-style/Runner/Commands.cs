@@ -81,9 +81,18 @@ public static class Commands
                 .Select(l => JsonSerializer.Deserialize<ClusterSample>(l, HistoryFile.Json)!).ToList();
         }
 
-        var nodes = Math.Max(1, history.Operations.Select(o => o.Node).DefaultIfEmpty(1).Max());
-        var results = CheckSuite.Run(history, cmd.Options, samples is { Count: > 0 } ? samples : null, nodes);
-        var run = RunResults.From(Path.GetFileName(Path.GetFullPath(dir)), cmd.Options, history, results, [], harnessFailed: false);
+        // Checker knobs (skew bound, windows) come from the stored run unless given again here.
+        var options = cmd.Options;
+        var stored = Path.Combine(dir, "results.json");
+        if (File.Exists(stored) && !cmd.Rest.Any(a => a.StartsWith("--", StringComparison.Ordinal))
+            && JsonSerializer.Deserialize<RunResults>(File.ReadAllText(stored), HistoryFile.Json)?.Options is { } original)
+        {
+            options = original;
+        }
+
+        var nodes = Math.Max(options.Nodes, history.Operations.Select(o => o.Node).DefaultIfEmpty(1).Max());
+        var results = CheckSuite.Run(history, options, samples is { Count: > 0 } ? samples : null, nodes);
+        var run = RunResults.From(Path.GetFileName(Path.GetFullPath(dir)), options, history, results, [], harnessFailed: false);
         TestRun.Summarize(run, Console.Out);
         return run.ExitCode;
     }

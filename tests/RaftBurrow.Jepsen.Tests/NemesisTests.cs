@@ -117,6 +117,26 @@ public class NemesisTests
     }
 
     [Fact]
+    public void Listening_ports_stay_below_the_ephemeral_range()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "32768\t60999\n");
+            Assert.Equal((10000, 32768), PortAllocator.ListenRange(path));
+            File.WriteAllText(path, "1024 60999\n");
+            Assert.Equal((61000, 65535), PortAllocator.ListenRange(path));
+            File.WriteAllText(path, "1024 65535\n");
+            Assert.Equal((10000, 65535), PortAllocator.ListenRange(path));
+            Assert.Equal((10000, 32768), PortAllocator.ListenRange(path + ".missing"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Leader_move_paths_fill_the_template()
     {
         Assert.Equal("/admin/partitions/3/transfer-leadership?to=2", LeaderMoveNemesis.PathFor("/admin/partitions/{partition}/transfer-leadership?to={node}", 3, 2));
@@ -154,7 +174,9 @@ public class NemesisTests
     public void Free_port_blocks_are_bindable_and_never_the_fixed_ports()
     {
         var start = PortAllocator.FindFreeBlock("127.0.0.3", 5, new Random(2));
-        Assert.InRange(start, 20000, 60000);
+        var (low, high) = PortAllocator.ListenRange();
+        Assert.InRange(start, low, high - 5);
+        Assert.True(start > 9100 + 64);
         var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.0.0.3"), start + 4);
         l.Start();
         l.Stop();
