@@ -10,7 +10,7 @@ public static class CheckSuite
     /// <summary>The history checkers configured from <paramref name="o"/>.</summary>
     public static IReadOnlyList<IHistoryChecker> Checkers(TestOptions o) =>
     [
-        new TotalQueueChecker(),
+        new TotalQueueChecker(o.RequestTimeoutMs * 2.0),
         new FifoChecker(o.EffectiveLeaseSkewBoundMs, o.RequestTimeoutMs * 2.0),
         new LeaseChecker(o.EffectiveLeaseSkewBoundMs),
         new IdempotencyChecker(o.IdempotencyWindowSeconds * 1000),

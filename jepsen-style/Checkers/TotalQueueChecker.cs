@@ -11,10 +11,13 @@ namespace RaftBurrow.Jepsen.Checkers;
 /// Lost messages are classified by their place among the queue's acknowledged enqueues (ordered
 /// by invocation): before the first delivered one (prefix), after the last (suffix), or between
 /// (middle). A lost suffix smells of an unflushed tail; a middle loss of a rollback or a hole.
-/// An indeterminate pop may have removed messages nobody saw, so losses that fit within the
-/// capacity of the queue's indeterminate pops make the verdict unknown instead of invalid.
+/// An indeterminate pop may have removed messages nobody saw. A loss is excused (verdict unknown)
+/// only by indeterminate pops that could have taken effect after the message existed and before a
+/// message enqueued after it was acknowledged was seen (by FIFO it had left the queue by then), and
+/// only up to those pops' limits.
 /// </remarks>
-public sealed class TotalQueueChecker : IHistoryChecker
+/// <param name="slackMs">How long after the client gave up an indeterminate pop may still take effect.</param>
+public sealed class TotalQueueChecker(double slackMs = 10_000) : IHistoryChecker
 {
     /// <inheritdoc/>
     public string Name => "total-queue";
@@ -84,7 +87,7 @@ public sealed class TotalQueueChecker : IHistoryChecker
         return result;
     }
 
-    private static void CheckLost(RunHistory history, Dictionary<string, List<Operation>> attempted, HashSet<string> acked,
+    private void CheckLost(RunHistory history, Dictionary<string, List<Operation>> attempted, HashSet<string> acked,
         Dictionary<string, List<Delivery>> delivered, CheckResult result)
     {
         foreach (var queue in history.Queues)
@@ -116,21 +119,86 @@ public sealed class TotalQueueChecker : IHistoryChecker
                 continue;
             }
 
-            // Capacity of indeterminate pops: each may have removed up to its limit unseen.
-            var popCapacity = history.OnQueue(queue).Where(o => o.F == Ops.Pop && o.Result == OpResult.Info).Sum(o => (long)(o.Limit ?? 1));
-            if (lost.Count <= popCapacity)
+            var infoPops = history.OnQueue(queue).Where(o => o.F == Ops.Pop && o.Result == OpResult.Info).ToList();
+            var definite = new List<(string Value, string Where)>();
+            var maybe = new List<(string Value, string Where)>();
+            var candidates = new HashSet<Operation>();
+            var laterSeenMs = LaterSeen(order, attempted, delivered);
+            foreach (var (value, where) in lost)
             {
-                result.Add("possibly-popped", lost.Count);
-                result.Undecided($"queue {queue}: {lost.Count} acknowledged messages never seen, but indeterminate pops could have removed up to {popCapacity}");
-                continue;
+                // An indeterminate pop could have removed the message only if it may have taken effect
+                // after the message existed and before a message enqueued after it was acknowledged was
+                // seen (FIFO: once a later message is delivered, this one has left the queue).
+                var invokedMs = attempted[value].Min(o => o.InvokeMs);
+                var goneByMs = laterSeenMs.GetValueOrDefault(value, double.MaxValue);
+                var could = infoPops.Where(p => p.InvokeMs <= goneByMs && p.CompleteMs + slackMs >= invokedMs).ToList();
+                if (could.Count == 0)
+                {
+                    definite.Add((value, where));
+                }
+                else
+                {
+                    maybe.Add((value, where));
+                    candidates.UnionWith(could);
+                }
             }
 
-            foreach (var (value, where) in lost)
+            var capacity = candidates.Sum(p => (long)(p.Limit ?? 1));
+            if (maybe.Count > capacity)
+            {
+                definite.AddRange(maybe);
+                maybe.Clear();
+            }
+
+            if (maybe.Count > 0)
+            {
+                result.Add("possibly-popped", maybe.Count);
+                result.Undecided($"queue {queue}: {maybe.Count} acknowledged messages never seen, but {candidates.Count} indeterminate pops could have removed up to {capacity} of them");
+            }
+
+            foreach (var (value, where) in definite)
             {
                 result.Add("lost-" + where);
                 result.Anomaly("lost", $"queue {queue}: acknowledged value {value} never delivered ({where}); enqueued by {Deliveries.Describe(attempted[value].First(o => o.Result == OpResult.Ok))}");
             }
         }
+    }
+
+    /// <summary>
+    /// For each acknowledged value, the earliest completion of a delivery of any value whose enqueue
+    /// was invoked after this one was acknowledged (absent when there is none).
+    /// </summary>
+    private static Dictionary<string, double> LaterSeen(List<string> order, Dictionary<string, List<Operation>> attempted, Dictionary<string, List<Delivery>> delivered)
+    {
+        var byInvoke = order.Select(v => (Value: v, InvokedMs: attempted[v].Min(o => o.InvokeMs),
+                SeenMs: delivered.TryGetValue(v, out var ds) ? ds.Min(d => d.Op.CompleteMs) : double.MaxValue))
+            .OrderBy(x => x.InvokedMs).ToList();
+        var suffixMin = new double[byInvoke.Count + 1];
+        suffixMin[byInvoke.Count] = double.MaxValue;
+        for (var i = byInvoke.Count - 1; i >= 0; i--)
+        {
+            suffixMin[i] = Math.Min(suffixMin[i + 1], byInvoke[i].SeenMs);
+        }
+
+        var invokes = byInvoke.Select(x => x.InvokedMs).ToArray();
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var v in order)
+        {
+            var ackedMs = attempted[v].Where(o => o.Result == OpResult.Ok).Min(o => o.CompleteMs);
+            var i = Array.BinarySearch(invokes, ackedMs);
+            i = i < 0 ? ~i : i + 1;
+            while (i < invokes.Length && invokes[i] <= ackedMs)
+            {
+                i++;
+            }
+
+            if (suffixMin[i] < double.MaxValue)
+            {
+                result[v] = suffixMin[i];
+            }
+        }
+
+        return result;
     }
 
     private static void CheckResurrected(RunHistory history, CheckResult result)

@@ -123,13 +123,9 @@ public sealed class TestRun : IDisposable
         }
 
         using var _ = api;
-        var workload = Workloads.Workloads.Create(_o.Workload, new WorkloadOptions
-        {
-            ClaimTtlSeconds = _o.ClaimTtlSeconds,
-            ClaimGraceSeconds = _o.ClaimGraceSeconds,
-            Queues = _o.Queues,
-        });
-        var recorder = new OpRecorder(api, _clock, Record, new WorkloadOptions { ClaimTtlSeconds = _o.ClaimTtlSeconds, ClaimGraceSeconds = _o.ClaimGraceSeconds, Queues = _o.Queues });
+        var workloadOptions = new WorkloadOptions { ClaimTtlSeconds = _o.ClaimTtlSeconds, ClaimGraceSeconds = _o.ClaimGraceSeconds, Queues = _o.Queues };
+        var workload = Workloads.Workloads.Create(_o.Workload, workloadOptions);
+        var recorder = new OpRecorder(api, _clock, Record, workloadOptions);
         foreach (var q in workload.Queues)
         {
             await api.CreateQueueAsync(nodeIds[0], q, ct);

@@ -116,6 +116,34 @@ public class TotalQueueCheckerTests
     }
 
     [Fact]
+    public void An_indeterminate_pop_after_a_later_message_was_seen_cannot_excuse_a_loss()
+    {
+        // 1 was acknowledged, 2 was sent after that and popped; 1 was never seen. A pop that started
+        // long after 2 was seen cannot have taken 1 (FIFO: 1 was gone before 2 came out).
+        var h = new HistoryBuilder();
+        h.Enq("1", 0, 10);
+        h.Enq("2", 20, 30);
+        h.Pop(40, 50, 1, values: "2");
+        h.Pop(20_000, 25_000, 3, OpResult.Info);
+        h.Read(30_000, 30_010, "q");
+        var r = new TotalQueueChecker(slackMs: 10_000).Check(h.Build());
+        Assert.Equal(Validity.Invalid, r.Validity);
+        Assert.Equal(1, r.Counts["lost"]);
+    }
+
+    [Fact]
+    public void An_indeterminate_pop_before_a_later_message_was_seen_may_excuse_a_loss()
+    {
+        var h = new HistoryBuilder();
+        h.Enq("1", 0, 10);
+        h.Pop(12, 5_000, 1, OpResult.Info);
+        h.Enq("2", 20, 30);
+        h.Pop(40, 50, 1, values: "2");
+        h.Read(30_000, 30_010, "q");
+        Assert.Equal(Validity.Unknown, new TotalQueueChecker(slackMs: 10_000).Check(h.Build()).Validity);
+    }
+
+    [Fact]
     public void Losses_beyond_the_reach_of_indeterminate_pops_are_rejected()
     {
         var h = new HistoryBuilder();
