@@ -10,12 +10,19 @@ public static class CheckSuite
     /// <summary>The history checkers configured from <paramref name="o"/>.</summary>
     public static IReadOnlyList<IHistoryChecker> Checkers(TestOptions o) =>
     [
-        new TotalQueueChecker(o.RequestTimeoutMs * 2.0),
-        new FifoChecker(o.EffectiveLeaseSkewBoundMs, o.RequestTimeoutMs * 2.0),
+        new TotalQueueChecker(SlackMs(o)),
+        new FifoChecker(o.EffectiveLeaseSkewBoundMs, SlackMs(o)),
         new LeaseChecker(o.EffectiveLeaseSkewBoundMs),
         new IdempotencyChecker(o.IdempotencyWindowSeconds * 1000),
-        new LinearizabilityChecker(o.LinMaxOps),
+        new LinearizabilityChecker(o.LinMaxOps, infoHorizonMs: SlackMs(o)),
     ];
+
+    /// <summary>
+    /// How long after the client gave up an indeterminate request the server may still apply it:
+    /// its own forwarding deadline (about a request timeout), or the longest pause or partition (a
+    /// frozen node processes what it received when it resumes) — 1.5 nemesis intervals.
+    /// </summary>
+    public static double SlackMs(TestOptions o) => (2.0 * o.RequestTimeoutMs) + (1.5 * o.NemesisIntervalSeconds * 1000);
 
     /// <summary>Runs all checkers; <paramref name="samples"/> null means convergence was not measured (skipped).</summary>
     public static List<CheckResult> Run(RunHistory history, TestOptions o, IReadOnlyList<ClusterSample>? samples, int nodes)

@@ -6,7 +6,7 @@ namespace RaftBurrow.Jepsen.Checkers;
 /// Linearizability of each single-queue history made of enqueues and pops against
 /// <see cref="FifoQueueModel"/>: a Wing–Gong search with Lowe's memoization of
 /// (linearized set, model state). Indeterminate operations may take effect at any point after their
-/// invocation, or never. Failed operations are left out (they definitely did not happen).
+/// invocation (up to the horizon), or never. Failed operations are left out (they definitely did not happen).
 /// </summary>
 /// <remarks>
 /// Queues that also saw claims are skipped (claims are not part of this model). The search is
@@ -15,7 +15,12 @@ namespace RaftBurrow.Jepsen.Checkers;
 /// </remarks>
 /// <param name="maxOps">Largest history (ok + indeterminate enqueues and pops of one queue) searched.</param>
 /// <param name="maxStates">Search budget in explored steps.</param>
-public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates = 5_000_000) : IHistoryChecker
+/// <param name="infoHorizonMs">
+/// How long after the client gave up an indeterminate operation may still take effect (a paused
+/// node may process a request when it resumes). Infinite by default; a finite horizon, chosen
+/// above the longest fault, lets the search settle indeterminate operations early.
+/// </param>
+public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates = 5_000_000, double infoHorizonMs = double.PositiveInfinity) : IHistoryChecker
 {
     /// <inheritdoc/>
     public string Name => "linearizable";
@@ -41,7 +46,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                 continue;
             }
 
-            var outcome = Search(ops, maxStates, out var explored, out var stuck);
+            var outcome = Search(ops, maxStates, out var explored, out var stuck, infoHorizonMs);
             result.Add("explored", explored);
             switch (outcome)
             {
@@ -83,17 +88,17 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     }
 
     /// <summary>Runs the search: true linearizable, false not, null budget exhausted.</summary>
-    internal static bool? Search(IReadOnlyList<Operation> ops, long maxStates, out long explored, out Operation? stuck)
+    internal static bool? Search(IReadOnlyList<Operation> ops, long maxStates, out long explored, out Operation? stuck, double infoHorizonMs = double.PositiveInfinity)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         int Intern(string? v) => v is null ? -1 - ids.Count : ids.TryGetValue(v, out var i) ? i : ids[v] = ids.Count;
         var steps = ops.Select(o => FifoQueueModel.ToStep(o, Intern)).ToArray();
         var mustFollow = EnqueueOrder(ops, steps);
 
-        var head = BuildList(ops, TryOrder(ops, steps));
+        var head = BuildList(ops, TryOrder(ops, steps), infoHorizonMs);
         var linearized = new ulong[(ops.Count + 63) / 64];
         var cache = new HashSet<UInt128>();
-        var stack = new Stack<(Entry Call, int[] State)>();
+        var stack = new Stack<(Entry Call, int[] State, bool Skipped)>();
         var state = Array.Empty<int>();
         var entry = head.Next;
         explored = 0;
@@ -113,7 +118,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                     linearized[entry.Op / 64] |= 1UL << (entry.Op % 64);
                     if (cache.Add(Fingerprint(linearized, next)))
                     {
-                        stack.Push((entry, state));
+                        stack.Push((entry, state, false));
                         state = next;
                         Lift(entry);
                         entry = head.Next;
@@ -130,8 +135,18 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             // A return whose operation is not linearized yet.
             if (ops[entry.Op].Result == OpResult.Info)
             {
-                // Indeterminate returns sit at +infinity: every acknowledged operation is linearized.
-                return true;
+                // Past an indeterminate operation's horizon it can only never have happened: skip it
+                // (a choice like a linearization, undone by backtracking).
+                linearized[entry.Op / 64] |= 1UL << (entry.Op % 64);
+                if (cache.Add(Fingerprint(linearized, state)))
+                {
+                    stack.Push((entry.Match!, state, true));
+                    Lift(entry.Match!);
+                    entry = head.Next;
+                    continue;
+                }
+
+                linearized[entry.Op / 64] &= ~(1UL << (entry.Op % 64));
             }
 
             if (stack.Count > deepest)
@@ -140,16 +155,27 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                 stuck = ops[entry.Op];
             }
 
-            if (stack.Count == 0)
+            // Backtrack: undo skips (their only alternative was explored before) up to the last real
+            // linearization, and try the next candidate after it.
+            Entry? resume = null;
+            while (resume is null)
             {
-                return false;
+                if (stack.Count == 0)
+                {
+                    return false;
+                }
+
+                var (call, previous, skipped) = stack.Pop();
+                state = previous;
+                linearized[call.Op / 64] &= ~(1UL << (call.Op % 64));
+                Unlift(call);
+                if (!skipped)
+                {
+                    resume = call.Next;
+                }
             }
 
-            var (call, previous) = stack.Pop();
-            state = previous;
-            linearized[call.Op / 64] &= ~(1UL << (call.Op % 64));
-            Unlift(call);
-            entry = call.Next;
+            entry = resume;
         }
 
         return true;
@@ -259,14 +285,15 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             .ToArray();
     }
 
-    private static Entry BuildList(IReadOnlyList<Operation> ops, double[] tryOrder)
+    private static Entry BuildList(IReadOnlyList<Operation> ops, double[] tryOrder, double infoHorizonMs)
     {
         var entries = new List<Entry>(ops.Count * 2);
         for (var i = 0; i < ops.Count; i++)
         {
             var call = new Entry { Op = i, IsCall = true, TimeMs = ops[i].InvokeMs };
-            var ret = new Entry { Op = i, IsCall = false, TimeMs = ops[i].Result == OpResult.Info ? double.PositiveInfinity : ops[i].CompleteMs };
+            var ret = new Entry { Op = i, IsCall = false, TimeMs = ops[i].Result == OpResult.Info ? ops[i].CompleteMs + infoHorizonMs : ops[i].CompleteMs };
             call.Match = ret;
+            ret.Match = call;
             entries.Add(call);
             entries.Add(ret);
         }

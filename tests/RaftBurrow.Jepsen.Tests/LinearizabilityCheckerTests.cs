@@ -87,6 +87,30 @@ public class LinearizabilityCheckerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_indeterminate_operation_takes_effect_within_its_horizon_or_never()
+    {
+        var h = new HistoryBuilder();
+        h.Enq("1", 0, 10, OpResult.Info);
+        h.Enq("2", 500, 510);
+        h.Pop(600, 610, 2, values: ["2", "1"]);
+        Assert.Equal(Validity.Valid, new LinearizabilityChecker().Check(h.Build()).Validity);
+        Assert.Equal(Validity.Invalid, new LinearizabilityChecker(infoHorizonMs: 100).Check(h.Build()).Validity);
+
+        var never = new HistoryBuilder();
+        never.Enq("1", 0, 10, OpResult.Info);
+        never.Enq("2", 500, 510);
+        never.Pop(600, 610, 2, values: "2");
+        never.Pop(700, 710, 2);
+        Assert.Equal(Validity.Valid, new LinearizabilityChecker(infoHorizonMs: 100).Check(never.Build()).Validity);
+
+        var within = new HistoryBuilder();
+        within.Enq("1", 0, 10, OpResult.Info);
+        within.Enq("2", 50, 60);
+        within.Pop(600, 610, 2, values: ["2", "1"]);
+        Assert.Equal(Validity.Valid, new LinearizabilityChecker(infoHorizonMs: 100).Check(within.Build()).Validity);
+    }
+
+    [Fact]
     public void An_indeterminate_pop_may_have_removed_the_head()
     {
         var h = new HistoryBuilder();
