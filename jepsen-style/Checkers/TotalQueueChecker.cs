@@ -153,7 +153,7 @@ public sealed class TotalQueueChecker(double slackMs = 10_000) : IHistoryChecker
             if (maybe.Count > 0)
             {
                 result.Add("possibly-popped", maybe.Count);
-                result.Undecided($"queue {queue}: {maybe.Count} acknowledged messages never seen, but {candidates.Count} indeterminate pops could have removed up to {capacity} of them");
+                result.Undecided(PossiblyPoppedPrefix(queue) + $"{maybe.Count} acknowledged messages never seen, but {candidates.Count} indeterminate pops could have removed up to {capacity} of them");
             }
 
             foreach (var (value, where) in definite)
@@ -163,6 +163,9 @@ public sealed class TotalQueueChecker(double slackMs = 10_000) : IHistoryChecker
             }
         }
     }
+
+    /// <summary>Start of the note that makes the verdict unknown because of indeterminate pops.</summary>
+    public static string PossiblyPoppedPrefix(string queue) => $"queue {queue}: possibly popped: ";
 
     /// <summary>
     /// For each acknowledged value, the earliest completion of a delivery of any value whose enqueue

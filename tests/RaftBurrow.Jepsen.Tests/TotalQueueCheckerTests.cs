@@ -144,6 +144,21 @@ public class TotalQueueCheckerTests
     }
 
     [Fact]
+    public void A_loss_the_linearizability_search_explains_is_settled_by_the_suite()
+    {
+        var h = new HistoryBuilder();
+        h.Enq("1", 0, 10);
+        h.Pop(20, 30, 1, OpResult.Info);
+        h.Enq("2", 40, 50);
+        h.Pop(60, 70, 1, values: "2");
+        h.Pop(80, 90, 1);
+        Assert.Equal(Validity.Unknown, Check(h).Validity);
+        var suite = CheckSuite.Run(h.Build(), new Cli.TestOptions(), null, 3);
+        Assert.Equal(Validity.Valid, suite.Single(r => r.Name == "linearizable").Validity);
+        Assert.Equal(Validity.Valid, suite.Single(r => r.Name == "total-queue").Validity);
+    }
+
+    [Fact]
     public void Losses_beyond_the_reach_of_indeterminate_pops_are_rejected()
     {
         var h = new HistoryBuilder();
