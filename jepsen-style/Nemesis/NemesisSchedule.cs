@@ -7,9 +7,11 @@ namespace RaftBurrow.Jepsen.Nemesis;
 public readonly record struct ScheduleStep(double AtMs, int Nemesis, bool Start);
 
 /// <summary>
-/// The fault schedule, a pure function of the seed: quiet, fault, quiet, fault... Each fault is one
-/// nemesis chosen at random, held for 0.5–1.5 intervals; quiet gaps are 0.5–1.5 intervals. Every
-/// start has a stop no later than the time limit, so the workload always ends healed.
+/// The fault schedule, a pure function of the seed: quiet, fault, quiet, fault... Faults take the
+/// nemeses in rounds, each round a fresh random order, so every nemesis gets its turn as soon as
+/// there is room for it (a short smoke test with kill,pause,partition sees all three). Each fault
+/// is held for 0.5–1.5 intervals; quiet gaps are 0.5–1.5 intervals. Every start has a stop no later
+/// than the time limit, so the workload always ends healed.
 /// </summary>
 public static class NemesisSchedule
 {
@@ -23,9 +25,18 @@ public static class NemesisSchedule
         }
 
         var t = intervalMs * (0.5 + (0.5 * rng.NextDouble()));
+        var round = new Queue<int>();
         while (t + (intervalMs * 0.25) < timeLimitMs)
         {
-            var which = rng.Next(nemeses);
+            if (round.Count == 0)
+            {
+                foreach (var n in Enumerable.Range(0, nemeses).OrderBy(_ => rng.Next()))
+                {
+                    round.Enqueue(n);
+                }
+            }
+
+            var which = round.Dequeue();
             var stop = Math.Min(t + (intervalMs * (0.5 + rng.NextDouble())), timeLimitMs);
             steps.Add(new ScheduleStep(t, which, true));
             steps.Add(new ScheduleStep(stop, which, false));

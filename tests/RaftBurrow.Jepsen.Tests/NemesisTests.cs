@@ -30,6 +30,17 @@ public class NemesisTests
     }
 
     [Fact]
+    public void Every_nemesis_gets_a_turn_before_any_repeats()
+    {
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var starts = NemesisSchedule.Generate(3, 60_000, 8_000, new Random(seed)).Where(s => s.Start).Select(s => s.Nemesis).ToList();
+            Assert.True(starts.Count >= 3, $"seed {seed}: {starts.Count} faults");
+            Assert.Equal([0, 1, 2], starts.Take(3).Order());
+        }
+    }
+
+    [Fact]
     public void Schedules_are_a_function_of_the_seed()
     {
         var a = NemesisSchedule.Generate(3, 120_000, 10_000, new Random(9));
