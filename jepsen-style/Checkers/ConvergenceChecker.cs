@@ -54,7 +54,13 @@ public sealed class ConvergenceChecker
         {
             var finals = latest.Select(s => (s.Node, P: s.View.Partitions.FirstOrDefault(p => p.Partition == partition))).ToList();
             var indexes = finals.Where(f => f.P is not null).Select(f => f.P!.AppliedIndex).Distinct().ToList();
-            if (indexes.Count == 1 && finals.All(f => f.P is not null))
+            var hashes = finals.Where(f => f.P is not null).Select(f => f.P!.StateHash ?? "").Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            if (indexes.Count == 1 && finals.All(f => f.P is not null) && hashes > 1)
+            {
+                // Same index, different states at the end: already an anomaly above.
+                result.Add("partitions-diverged");
+            }
+            else if (indexes.Count == 1 && finals.All(f => f.P is not null))
             {
                 result.Add("partitions-converged");
             }

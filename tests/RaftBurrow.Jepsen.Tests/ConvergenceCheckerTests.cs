@@ -34,6 +34,16 @@ public class ConvergenceCheckerTests
         var r = ConvergenceChecker.Check(samples, 2);
         Assert.Equal(Validity.Invalid, r.Validity);
         Assert.Equal(1, r.Counts["divergent"]);
+        Assert.Equal(1, r.Counts["partitions-converged"]);
+    }
+
+    [Fact]
+    public void Replicas_that_end_at_one_index_with_different_states_are_diverged_not_converged()
+    {
+        var r = ConvergenceChecker.Check([S(0, 1, (0, 9, "aa")), S(0, 2, (0, 9, "bb"))], 2);
+        Assert.Equal(Validity.Invalid, r.Validity);
+        Assert.Equal(1, r.Counts["partitions-diverged"]);
+        Assert.False(r.Counts.ContainsKey("partitions-converged"));
     }
 
     [Fact]
