@@ -1,2 +1,2 @@
-Console.Error.WriteLine("jepsen-style: no commands yet");
-return 2;
+
+return await RaftBurrow.Jepsen.Runner.Commands.MainAsync(args);

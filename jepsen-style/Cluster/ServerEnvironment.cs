@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace RaftBurrow.Jepsen.Cluster;
+
+/// <summary>Builds the RaftBurrow__* environment of one node (keys of docs/configuration.md).</summary>
+public static class ServerEnvironment
+{
+    /// <summary>Environment variables for <paramref name="self"/> in a cluster of <paramref name="all"/>.</summary>
+    public static Dictionary<string, string> For(NodeSpec self, IReadOnlyList<NodeSpec> all, int partitions, long clockOffsetMs, bool unsafeAckBeforeCommit)
+    {
+        string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["RaftBurrow__NodeId"] = I(self.Id),
+            ["RaftBurrow__HttpUrl"] = self.HttpUrl,
+            ["RaftBurrow__RaftAddress"] = self.Address,
+            ["RaftBurrow__RaftBasePort"] = I(self.RaftBasePort),
+            ["RaftBurrow__DataDir"] = self.DataDir,
+            ["RaftBurrow__Partitions"] = I(partitions),
+            ["RaftBurrow__FaultInjection__Enabled"] = "true",
+            ["RaftBurrow__FaultInjection__ClockOffsetMs"] = I(clockOffsetMs),
+            ["RaftBurrow__FaultInjection__UnsafeAckBeforeCommit"] = unsafeAckBeforeCommit ? "true" : "false",
+            ["ASPNETCORE_URLS"] = self.HttpUrl,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_gcServer"] = "0",
+            ["DOTNET_TieredPGO"] = "0",
+        };
+        for (var i = 0; i < all.Count; i++)
+        {
+            var p = $"RaftBurrow__Peers__{I(i)}__";
+            env[p + "Id"] = I(all[i].Id);
+            env[p + "RaftAddress"] = all[i].Address;
+            env[p + "RaftBasePort"] = I(all[i].RaftBasePort);
+            env[p + "HttpUrl"] = all[i].HttpUrl;
+            env[p + "Zone"] = "z" + I(all[i].Id);
+        }
+
+        return env;
+    }
+}

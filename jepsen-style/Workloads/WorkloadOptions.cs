@@ -1,0 +1,16 @@
+namespace RaftBurrow.Jepsen.Workloads;
+
+/// <summary>Knobs shared by the workloads.</summary>
+public sealed record WorkloadOptions
+{
+    /// <summary>Claim ttl (Zaqar's minimum is 60).</summary>
+    public int ClaimTtlSeconds { get; init; } = 60;
+    /// <summary>Claim grace.</summary>
+    public int ClaimGraceSeconds { get; init; } = 60;
+    /// <summary>Queues of the queue workload.</summary>
+    public int Queues { get; init; } = 3;
+    /// <summary>Share of queue-workload steps that pop instead of claim+delete.</summary>
+    public double PopFraction { get; init; } = 0.15;
+    /// <summary>Messages kept in play by the lease workload.</summary>
+    public int LeaseMessages { get; init; } = 4;
+}
