@@ -57,6 +57,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var snapshotDir = Directory.CreateDirectory(Path.Combine(root, "snapshots"));
         var walDir = Directory.CreateDirectory(Path.Combine(root, "wal"));
         var logger = loggerFactory.CreateLogger($"RaftBurrow.Consensus.Partition{partition}");
+        var replicationWatcher = new ReplicationFailureWatcher(loggerFactory);
 
         var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
@@ -76,7 +77,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
             RequestTimeout = TimeSpan.FromMilliseconds(options.EffectiveRaftRequestTimeoutMs),
             ConnectTimeout = TimeSpan.FromMilliseconds(options.ElectionTimeoutLowerMs),
             ColdStart = false,
-            LoggerFactory = loggerFactory,
+            LoggerFactory = replicationWatcher, // passes through; also reports failed replications (snapshot wedge)
             ConfigurationStorage = null!, // null selects the built-in in-memory storage
         };
         // Static membership: the default (in-memory) storage gets every member before start.
@@ -92,7 +93,9 @@ public sealed partial class RaftPartition : IAsyncDisposable
         builder.Build();
 
         var cluster = new RaftCluster(configuration) { AuditTrail = wal };
-        return new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, nodeIdByEndPoint);
+        var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, nodeIdByEndPoint);
+        raftPartition.WatchForSnapshotWedge(replicationWatcher);
+        return raftPartition;
     }
 
     /// <summary>Starts the Raft node (replays the log into the state machine) and the expiry pulse.</summary>
