@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RaftBurrow.Cluster.Tests.Support;
 using Xunit.Abstractions;
 
@@ -10,7 +11,8 @@ namespace RaftBurrow.Cluster.Tests;
 /// Issue 5's "Done when" on a 3-node cluster of real raftburrow processes: Burrow's worker, fast
 /// worker and multicast idioms, with the long polls parked on node 1 (and 2) and woken by PUTs sent
 /// to node 3; many concurrent claimers and poppers spread over the nodes never get the same
-/// message; and Burrow's client semantics (tests/compat/burrow_client_test.py) through node 2.
+/// message; parked long polls are bounded per node (503 past Burrow:MaxParkedWaiters); and Burrow's
+/// client semantics (tests/compat/burrow_client_test.py) through node 2.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class BurrowClusterTests(ITestOutputHelper output)
@@ -146,6 +148,30 @@ public sealed class BurrowClusterTests(ITestOutputHelper output)
         if (claims > 0)
             Assert.Equal(claims, Items(await rest.SendAsync(3, HttpMethod.Get, $"/v1.0/{account}/work?match_hidden=true&detail=attributes")).Count);
         await cluster.WaitConvergedAsync();
+    }
+
+    [Fact]
+    public async Task Burrow_parked_waiters_are_bounded_per_node_with_a_clear_503()
+    {
+        await using var cluster = new ServerCluster(3, 4, new Dictionary<string, string> { ["Burrow:MaxParkedWaiters"] = "2" });
+        await cluster.StartAllAsync();
+        using var rest = new Rest(cluster);
+        var account = "bound-" + Guid.NewGuid().ToString("N")[..8];
+
+        // Three long polls on node 1, which parks at most 2: one of them is refused at once.
+        var onNode1 = Enumerable.Range(0, 3).Select(_ => rest.SendAsync(1, HttpMethod.Get, $"/v1.0/{account}/events?wait=60")).ToList();
+        var refused = await await Task.WhenAny(onNode1);
+        output.WriteLine("refused: " + refused);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.Equal("application/json", refused.ContentType);
+        Assert.Equal("Too many waiting requests", (string?)JsonNode.Parse(refused.Body)!["title"]);
+        // The limit is per node: node 2 still parks a waiter.
+        var onNode2 = rest.SendAsync(2, HttpMethod.Get, $"/v1.0/{account}/events?wait=60");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(HttpStatusCode.Created, (await rest.SendAsync(3, HttpMethod.Put, $"/v1.0/{account}/events/e1", "deployed", contentType: "text/plain")).Status);
+        var answers = await Task.WhenAll(onNode1.Append(onNode2));
+        Assert.Equal(1, answers.Count(a => a.Status == HttpStatusCode.ServiceUnavailable));
+        Assert.Equal(3, answers.Count(a => a.Status == HttpStatusCode.OK && a.Body.Contains("\"deployed\"", StringComparison.Ordinal)));
     }
 
     [RequiresPythonFact]
