@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Drives a running RaftBurrow server through python-zaqarclient (noauth, X-Project-ID).
 
-Usage: zaqarclient_compat.py URL [PROJECT]
+Usage: zaqarclient_compat.py URL[,URL...] [PROJECT]
+
+With several URLs (nodes of one cluster) the calls are spread over them: the main client talks
+to the first, the second client (the reader) to the second, the signed-URL client to the third.
 
 Covers health, ping, home document, queues (create, metadata, list with count, stats, purge,
 delete), messages (post, list with paging, get, get many, delete, delete many, pop), claims
@@ -38,7 +41,8 @@ def expect_error(kind, call, what):
     raise AssertionError(what + ": no " + kind.__name__ + " raised")
 
 
-def main(url, project):
+def main(urls, project):
+    url = urls[0]
     conf = {"auth_opts": {"backend": "noauth", "options": {"os_project_id": project}}}
     cli = zclient.Client(url, version=2, conf=conf)
 
@@ -70,7 +74,7 @@ def main(url, project):
     posted = queue.post([{"body": {"n": i}, "ttl": 300} for i in range(5)])
     ids = [r.split("/")[-1] for r in posted["resources"]]
     check(len(ids) == 5, "post 5 messages")
-    reader = zclient.Client(url, version=2, conf=conf)  # another Client-ID: echo is off by default
+    reader = zclient.Client(urls[1 % len(urls)], version=2, conf=conf)  # another Client-ID: echo is off by default
     listed = list(reader.queue(name).messages(limit=2).stream())
     check([m.body["n"] for m in listed] == [0, 1, 2, 3, 4], "list pages oldest first")
     check(len(list(queue.messages())) == 0, "own messages hidden without echo")
@@ -131,7 +135,7 @@ def main(url, project):
     signed_conf = {"auth_opts": {"backend": "signed-url", "options": {
         "signature": signed["signature"], "expires": signed["expires"], "methods": signed["methods"],
         "paths": signed["paths"], "os_project_id": signed["project"]}}}
-    signed_client = zclient.Client(url, version=2, conf=signed_conf)
+    signed_client = zclient.Client(urls[2 % len(urls)], version=2, conf=signed_conf)
     signed_queue = signed_client.queue(name, auto_create=False)
     signed_queue.post({"body": "via-signed-url", "ttl": 120})
     check(any(m.body == "via-signed-url" for m in signed_queue.messages(echo=True)), "pre-signed URL allows GET and POST on messages")
@@ -151,7 +155,7 @@ if __name__ == "__main__":
         print(__doc__)
         sys.exit(2)
     try:
-        main(sys.argv[1].rstrip("/"), sys.argv[2] if len(sys.argv) > 2 else "compat-project")
+        main([u.rstrip("/") for u in sys.argv[1].split(",")], sys.argv[2] if len(sys.argv) > 2 else "compat-project")
     except Exception:
         traceback.print_exc()
         print("COMPAT FAILED after %d checks" % CHECKS, flush=True)
