@@ -3,7 +3,8 @@ using RaftBurrow.Cluster;
 
 namespace RaftBurrow.Server;
 
-/// <summary><c>GET /admin/cluster</c> (this node's view, shape in docs/configuration.md) and <c>GET /healthz</c>.</summary>
+/// <summary><c>GET /admin/cluster</c> (this node's view, shape in docs/configuration.md) and <c>GET /healthz</c>;
+/// the write endpoints are in <see cref="AdminWriteEndpoints"/>.</summary>
 internal static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
@@ -37,6 +38,7 @@ internal static class AdminEndpoints
                 return Results.Json(new { title = "Service unavailable", description = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
+        endpoints.MapAdminWrites();
         return endpoints;
     }
 }
