@@ -71,10 +71,11 @@ public sealed partial class RaftPartition
     public long LastSnapshotIndex => _stateMachine.LastSnapshotIndex;
 
     /// <summary>
-    /// Forces a snapshot: the next applied entry persists the state. When this replica leads, it
-    /// proposes an expiry pulse (harmless housekeeping) so that there is a next entry; a follower
-    /// gets one from its leader. Completes when a snapshot at or past the current applied index is
-    /// written, or throws <see cref="OperationCanceledException"/> at the deadline.
+    /// Forces a snapshot: the next applied entry persists the state, and DotNext installs a written
+    /// snapshot only when the entry after it is applied. So this proposes two entries through
+    /// <paramref name="proposeEntry"/> (expiry pulses: harmless housekeeping, forwarded to the leader
+    /// when this replica follows) and completes once the snapshot is installed; throws
+    /// <see cref="OperationCanceledException"/> at the deadline.
     /// </summary>
     /// <returns>The index of the snapshot.</returns>
     public async Task<long> ForceSnapshotAsync(Func<CancellationToken, Task> proposeEntry, CancellationToken cancellationToken)
@@ -82,12 +83,24 @@ public sealed partial class RaftPartition
         var target = _stateMachine.AppliedIndex;
         _stateMachine.RequestSnapshot();
         await proposeEntry(cancellationToken).ConfigureAwait(false);
-        while (_stateMachine.LastSnapshotIndex < target || _stateMachine.SnapshotRequested)
+        await WaitUntilAsync(() => !_stateMachine.SnapshotRequested && _stateMachine.LastSnapshotIndex >= target, cancellationToken).ConfigureAwait(false);
+        var index = _stateMachine.LastSnapshotIndex;
+        await proposeEntry(cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(() => _stateMachine.AppliedIndex > index, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Partition {Partition}: forced snapshot at index {Index}", Partition, index);
+        return index;
+    }
+
+    private async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
         {
+            var changed = _stateMachine.Changed;
+            if (condition())
+                return;
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(50), _clock.Time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _clock.Time, cancellationToken).ConfigureAwait(false);
         }
-        _logger.LogInformation("Partition {Partition}: forced snapshot at index {Index}", Partition, _stateMachine.LastSnapshotIndex);
-        return _stateMachine.LastSnapshotIndex;
     }
 }
