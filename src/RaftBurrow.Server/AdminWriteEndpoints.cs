@@ -1,5 +1,6 @@
 using System.Globalization;
 using RaftBurrow.Cluster;
+using RaftBurrow.Consensus;
 using RaftBurrow.StateMachine.Commands;
 
 namespace RaftBurrow.Server;
@@ -8,7 +9,7 @@ namespace RaftBurrow.Server;
 /// The admin write endpoints that <c>raftburrow-cli</c> calls (docs/cli.md, docs/operations.md):
 /// <c>POST /admin/partitions/rebalance</c>, <c>POST /admin/partitions/{p}/transfer?to=NODE</c>,
 /// <c>POST /admin/snapshot[?partition=P]</c>, and <c>POST /admin/nodes</c> / <c>DELETE /admin/nodes/{id}</c>
-/// (which answer 501: run-time membership changes are not implemented, see docs/operations.md).
+/// (membership changes, <see cref="MembershipCoordinator"/>).
 /// Failures are 4xx/5xx with a JSON body; an operation that did not reach its goal says so (409).
 /// </summary>
 internal static class AdminWriteEndpoints
@@ -72,14 +73,44 @@ internal static class AdminWriteEndpoints
                 : Results.Json(new { title = "Snapshot incomplete", description = "Some partitions did not snapshot in time (no quorum?).", body.nodeId, snapshots },
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         });
-        endpoints.MapPost("/admin/nodes", () => NotImplemented("add"));
-        endpoints.MapDelete("/admin/nodes/{id}", (string id) => NotImplemented("remove"));
+        endpoints.MapPost("/admin/nodes", async (HttpRequest request, MembershipCoordinator membership, CancellationToken ct) =>
+        {
+            NodeRequest? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<NodeRequest>(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException or InvalidOperationException)
+            {
+                return Error(StatusCodes.Status400BadRequest, "Bad node", "The body must be JSON: {\"id\", \"httpUrl\", \"raftAddress\", \"raftBasePort\", \"zone\"}. " + e.Message);
+            }
+            if (body is null || body.Id is null || body.HttpUrl is null || body.RaftAddress is null || body.RaftBasePort is null)
+                return Error(StatusCodes.Status400BadRequest, "Bad node", "id, httpUrl, raftAddress and raftBasePort are required.");
+            var member = new ClusterMember { Id = body.Id.Value, HttpUrl = body.HttpUrl, RaftAddress = body.RaftAddress, RaftBasePort = body.RaftBasePort.Value, Zone = body.Zone };
+            return await RunAsync(() => membership.AddNodeAsync(member, ct)).ConfigureAwait(false);
+        });
+        endpoints.MapDelete("/admin/nodes/{id}", async (string id, MembershipCoordinator membership, CancellationToken ct) =>
+            int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var nodeId)
+                ? await RunAsync(() => membership.RemoveNodeAsync(nodeId, ct)).ConfigureAwait(false)
+                : Error(StatusCodes.Status400BadRequest, "Bad node id", $"'{id}' is not a node id."));
         return endpoints;
     }
 
-    private static IResult NotImplemented(string what) => Error(StatusCodes.Status501NotImplemented, "Membership changes not implemented",
-        $"This server cannot {what} a node at run time: membership is the static peer list (RaftBurrow:Peers). " +
-        "What to do instead is in docs/operations.md (Membership).");
+    private static async Task<IResult> RunAsync(Func<Task<MembershipResult>> change)
+    {
+        try
+        {
+            return Results.Ok(await change().ConfigureAwait(false));
+        }
+        catch (ArgumentException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, "Bad membership change", e.Message);
+        }
+        catch (MembershipRefusedException e)
+        {
+            return Error(StatusCodes.Status409Conflict, "Membership change refused", e.Message);
+        }
+    }
 
     private static IResult Error(int status, string title, string description) =>
         Results.Json(new { title, description }, statusCode: status);
@@ -90,3 +121,6 @@ internal static class AdminWriteEndpoints
 /// <param name="SnapshotIndex">Index of its latest snapshot.</param>
 /// <param name="Error">Why no new snapshot was written, or null.</param>
 internal sealed record SnapshotView(int Partition, long SnapshotIndex, string? Error);
+
+/// <summary>Body of <c>POST /admin/nodes</c> (the client's AddNodeRequest).</summary>
+internal sealed record NodeRequest(int? Id, string? HttpUrl, string? RaftAddress, int? RaftBasePort, string? Zone);

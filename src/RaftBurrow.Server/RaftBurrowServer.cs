@@ -49,6 +49,7 @@ public static class RaftBurrowServer
         services.AddHostedService(sp => sp.GetRequiredService<ClusterRouter>());
         services.AddHostedService<LeaderBalancer>();
         services.AddSingleton<LeadershipMover>();
+        services.AddSingleton<MembershipCoordinator>();
         services.AddSingleton<IQueueService, ClusterQueueService>();
         services.AddZaqarApi(configuration);
         services.AddBurrowApi(configuration);
@@ -82,6 +83,7 @@ public static class RaftBurrowServer
         app.MapDashboard();
         app.MapClusterInternal();
         app.MapLeadershipInternal();
+        app.MapMembershipInternal();
         app.MapZaqarApi();
         app.MapBurrowApi();
         return app;

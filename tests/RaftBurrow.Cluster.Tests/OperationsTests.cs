@@ -164,10 +164,6 @@ public sealed class OperationsTests(ITestOutputHelper output)
         Assert.Contains("restored snapshot", await File.ReadAllTextAsync(cluster.LogPath(2)), StringComparison.Ordinal);
         await cluster.WaitConvergedAsync();
         Assert.Equal(Enumerable.Range(0, 10).Select(n => $"m{n}"), await ClaimDrainAsync(cluster, http, 2, "moves"));
-
-        // Run-time membership changes are not implemented: the server says so (501), it does not pretend.
-        var add = await Assert.ThrowsAsync<RaftBurrowApiException>(() => client.Admin.AddNodeAsync(new RaftBurrow.Client.Admin.AddNodeRequest { Id = 4, HttpUrl = "http://127.0.0.4:1" }));
-        Assert.Equal(HttpStatusCode.NotImplemented, add.StatusCode);
     }
 
     private static HttpRequestMessage Request(ServerCluster cluster, HttpMethod method, int node, string path, string? json = null)
