@@ -130,7 +130,7 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
             try
             {
                 if (replica.IsLeader)
-                    return new PartitionChange(partition, await replica.ChangeMembershipAsync(endPoint, add, attempt.Token).ConfigureAwait(false), replica.LeaderNodeId);
+                    return new PartitionChange(partition, await replica.ChangeMembershipAsync(endPoint, add, attempt.Token).ConfigureAwait(false), replica.LeaderNodeId, last);
                 if (replica.LeaderNodeId is { } leaderId && router.Members.TryGetValue(leaderId, out var leader))
                 {
                     var uri = new Uri($"{leader.HttpUrl.TrimEnd('/')}/internal/v1/partitions/{partition.ToString(CultureInfo.InvariantCulture)}/membership"
@@ -139,7 +139,7 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(attempt.Token).ConfigureAwait(false);
-                        return new PartitionChange(partition, answer.GetProperty("changed").GetBoolean(), leaderId);
+                        return new PartitionChange(partition, answer.GetProperty("changed").GetBoolean(), leaderId, last);
                     }
                     last = $"node {leaderId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false)}";
                 }
@@ -241,7 +241,8 @@ public sealed class MembershipRefusedException : Exception
 /// <param name="Partition">The partition.</param>
 /// <param name="Changed">Whether this request committed a change (false: it was already done).</param>
 /// <param name="LeaderNodeId">The leader that made it.</param>
-public sealed record PartitionChange(int Partition, bool Changed, int? LeaderNodeId);
+/// <param name="RetriedAfter">Why the last failed attempt before the successful one failed, or null.</param>
+public sealed record PartitionChange(int Partition, bool Changed, int? LeaderNodeId, string? RetriedAfter);
 
 /// <summary>The outcome of <c>POST /admin/nodes</c> or <c>DELETE /admin/nodes/{id}</c>.</summary>
 /// <param name="NodeId">The node added or removed.</param>

@@ -1,5 +1,6 @@
 using System.Net;
 using DotNext.Net.Cluster.Consensus.Raft;
+using RaftBurrow.StateMachine;
 using DotNextNotLeader = DotNext.Net.Cluster.Consensus.Raft.NotLeaderException;
 
 namespace RaftBurrow.Consensus;
@@ -34,7 +35,12 @@ public sealed partial class RaftPartition
                 throw new NotLeaderException(Partition);
             var present = ConfigurationMembers.Any(e => e.Equals(endPoint));
             if (present == add)
+            {
+                // Already done, perhaps by an earlier attempt whose answer was lost, perhaps not yet
+                // committed: committing a later entry (an expiry pulse) commits it too.
+                await ReplicateAsync(LogEntryCodec.EncodeExpire(_clock.NowMs), cancellationToken).ConfigureAwait(false);
                 return false;
+            }
             bool done;
             try
             {

@@ -312,4 +312,4 @@ public sealed record AdminView(int NodeId, int PartitionCount, IReadOnlyList<Adm
 
 public sealed record AdminNode(int Id, string HttpUrl, string RaftAddress, int RaftBasePort, string? Zone);
 
-public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash);
+public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash, IReadOnlyList<int?>? Members = null);
