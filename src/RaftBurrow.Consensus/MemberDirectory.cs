@@ -8,11 +8,13 @@ namespace RaftBurrow.Consensus;
 /// The cluster members this node knows, by id, with their HTTP URLs (what forwarding and the admin
 /// view need; the Raft configuration itself only holds endpoints). Starts from the configured peer
 /// list; once an operator adds or removes a node it is kept in <c>&lt;DataDir&gt;/members.json</c>,
-/// which wins over the peer list at the next start.
+/// which wins over the peer list at the next start. File format version 1:
+/// <c>{"version":1,"members":[{"id","raftAddress","raftBasePort","httpUrl","zone"},…]}</c>.
 /// </summary>
 /// <remarks>Threading: reads are lock-free (an immutable snapshot); changes are serialized.</remarks>
 public sealed class MemberDirectory
 {
+    private const int FormatVersion = 1;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly object _gate = new();
     private readonly string _path;
@@ -23,8 +25,10 @@ public sealed class MemberDirectory
     {
         ArgumentNullException.ThrowIfNull(options);
         _path = Path.Combine(Path.GetFullPath(options.DataDir), "members.json");
-        var stored = File.Exists(_path) ? JsonSerializer.Deserialize<List<ClusterMember>>(File.ReadAllText(_path), Json) : null;
-        _members = (stored ?? [.. options.EffectiveMembers()]).ToImmutableDictionary(m => m.Id);
+        var stored = File.Exists(_path) ? JsonSerializer.Deserialize<Stored>(File.ReadAllText(_path), Json) : null;
+        if (stored is not null && stored.Version != FormatVersion)
+            throw new InvalidOperationException($"{_path} has version {stored.Version}; this build reads version {FormatVersion}.");
+        _members = (stored?.Members ?? [.. options.EffectiveMembers()]).ToImmutableDictionary(m => m.Id);
         if (!_members.ContainsKey(options.NodeId))
             _members = _members.SetItem(options.NodeId, options.EffectiveMembers().Single(m => m.Id == options.NodeId));
     }
@@ -85,7 +89,9 @@ public sealed class MemberDirectory
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var temp = _path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(_members.Values.OrderBy(m => m.Id).ToList(), Json));
+        File.WriteAllText(temp, JsonSerializer.Serialize(new Stored(FormatVersion, _members.Values.OrderBy(m => m.Id).ToList()), Json));
         File.Move(temp, _path, overwrite: true);
     }
+
+    private sealed record Stored(int Version, List<ClusterMember> Members);
 }

@@ -50,6 +50,7 @@ public static class RaftBurrowServer
         services.AddHostedService<LeaderBalancer>();
         services.AddSingleton<LeadershipMover>();
         services.AddSingleton<MembershipCoordinator>();
+        services.AddHostedService<MemberDirectorySync>();
         services.AddSingleton<IQueueService, ClusterQueueService>();
         services.AddZaqarApi(configuration);
         services.AddBurrowApi(configuration);

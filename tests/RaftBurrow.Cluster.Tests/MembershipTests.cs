@@ -21,7 +21,7 @@ public sealed class MembershipTests(ITestOutputHelper output)
     private const string ClientId = "3e1d5a1c-9b7e-4c6a-8f00-0000000000bb";
 
     [Fact]
-    public async Task Growing_a_3_node_cluster_to_4_under_load_loses_nothing_and_the_new_node_serves_and_survives_a_restart()
+    public async Task Growing_a_3_node_cluster_to_4_under_load_loses_nothing_a_node_down_meanwhile_learns_it_and_the_new_node_survives_a_restart()
     {
         await using var cluster = new ServerCluster(4, Partitions, members: 3);
         await cluster.StartAllAsync();
@@ -29,6 +29,9 @@ public sealed class MembershipTests(ITestOutputHelper output)
         var load = new Load(cluster, http, "grow", [1, 2, 3]);
         await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 30), TimeSpan.FromSeconds(30), "30 posts acknowledged");
 
+        // Node 3 is down during the add: it must learn node 4 (its Raft configurations and its URL) when it comes back.
+        load.Nodes = [1, 2];
+        await cluster.StopAsync(3);
         cluster.Start(4);
         using var client = Admin(cluster, 1);
         var request = new AddNodeRequest { Id = 4, HttpUrl = cluster.BaseUri(4).ToString().TrimEnd('/'), RaftAddress = ServerCluster.Address(4).ToString(), RaftBasePort = cluster.RaftBasePort(4) };
@@ -38,15 +41,18 @@ public sealed class MembershipTests(ITestOutputHelper output)
         Assert.Equal("added", added!.Value.GetProperty("outcome").GetString());
         // Every partition reports done ("changed": false only when an earlier attempt had committed it).
         Assert.Equal(Partitions, added.Value.GetProperty("partitions").GetArrayLength());
+        Assert.Equal([3], added.Value.GetProperty("uninformed").EnumerateArray().Select(e => e.GetInt32()));
         // Idempotent: the same request again changes nothing.
         var again = await client.Admin.AddNodeAsync(request);
         Assert.All(again!.Value.GetProperty("partitions").EnumerateArray(), p => Assert.False(p.GetProperty("changed").GetBoolean()));
 
+        cluster.Start(3);
         await cluster.WaitForLeadersAsync(1, 2, 3, 4);
+        await Eventually.Async(async () => (await cluster.AdminAsync(3))?.Nodes.Count == 4, TimeSpan.FromSeconds(30), "node 3 learns node 4");
         load.Nodes = [1, 2, 3, 4];
         var before = load.Acknowledged.Count;
         await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= before + 30), TimeSpan.FromSeconds(30), "30 more posts, some through node 4");
-        foreach (var node in new List<int> { 1, 4 })
+        foreach (var node in new List<int> { 1, 3, 4 })
             Assert.Equal(new[] { 1, 2, 3, 4 }, (await cluster.AdminAsync(node))!.Nodes.Select(n => n.Id).Order().ToArray());
         // Every partition's Raft configuration has node 4 (as the leaders see it).
         foreach (var node in new List<int> { 1, 2, 3 })
