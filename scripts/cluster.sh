@@ -8,10 +8,14 @@
 #   scripts/cluster.sh kill I    kill -9 node I
 #   scripts/cluster.sh stop I    stop node I gracefully (SIGTERM)
 #   scripts/cluster.sh start I   restart node I with its data, wait until it sees a leader everywhere
+#   scripts/cluster.sh join I    start a NEW node I (I = current size + 1) that waits to be added:
+#                                then `raftburrow-cli node add --id I ...` (docs/operations.md)
 #   scripts/cluster.sh clean     down, then delete .cluster/
 #
 # Nodes inherit this script's environment, so any setting can be given ASP.NET style, e.g.
 #   RaftBurrow__Partitions=16 scripts/cluster.sh up 3
+# CLUSTER_HTTP_PORT / CLUSTER_RAFT_BASE_PORT (default 8888 / 9100) move the ports, e.g. when another
+# cluster already uses them on this machine.
 # The script only ever signals PIDs it recorded in .cluster/node-i/pid, and only while that PID
 # still runs the raftburrow server of that node.
 set -euo pipefail
@@ -19,8 +23,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 state="$root/.cluster"
 dll="$root/src/RaftBurrow.Server/bin/Release/net10.0/raftburrow.dll"
-http_port=8888
-raft_base_port=9100
+http_port="${CLUSTER_HTTP_PORT:-8888}"
+raft_base_port="${CLUSTER_RAFT_BASE_PORT:-9100}"
 wait_seconds="${CLUSTER_WAIT_SECONDS:-60}"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -51,7 +55,7 @@ build() {
 }
 
 start_node() {
-  local i="$1" n="$2" dir args=()
+  local i="$1" n="$2" join="${3:-}" dir args=()
   dir="$(node_dir "$i")"
   mkdir -p "$dir/data"
   args+=("--RaftBurrow:NodeId=$i" "--RaftBurrow:HttpUrl=http://127.0.0.$i:$http_port"
@@ -62,6 +66,12 @@ start_node() {
            "--RaftBurrow:Peers:$k:RaftBasePort=$raft_base_port" "--RaftBurrow:Peers:$k:HttpUrl=http://127.0.0.$k:$http_port"
            "--RaftBurrow:Peers:$k:Zone=zone-$k")
   done
+  # A joining node lists the current members plus itself, and waits frozen until it is added.
+  if [ -n "$join" ]; then
+    args+=("--RaftBurrow:Join=true" "--RaftBurrow:Peers:$i:Id=$i" "--RaftBurrow:Peers:$i:RaftAddress=127.0.0.$i"
+           "--RaftBurrow:Peers:$i:RaftBasePort=$raft_base_port" "--RaftBurrow:Peers:$i:HttpUrl=http://127.0.0.$i:$http_port"
+           "--RaftBurrow:Peers:$i:Zone=zone-$i")
+  fi
   (cd "$dir" && exec nohup dotnet "$dll" "${args[@]}" >>"$dir/node.log" 2>&1) &
   echo $! >"$dir/pid"
 }
@@ -185,8 +195,23 @@ print("leads [" + ",".join(led) + "]  leaders by partition: " +
     wait_ready "$2"
     echo "node $2: http://127.0.0.$2:$http_port (pid $(node_pid "$2"))"
     ;;
+  join)
+    n="$(cluster_size)"
+    i="${2:-}"
+    [ "$i" = "$((n + 1))" ] || die "usage: scripts/cluster.sh join $((n + 1))   (the next node id)"
+    [ -f "$dll" ] || build
+    start_node "$i" "$n" join
+    echo "$i" >"$state/size"
+    deadline=$((SECONDS + wait_seconds))
+    until curl -fsS --max-time 2 "http://127.0.0.$i:$http_port/healthz" >/dev/null 2>&1; do
+      [ $SECONDS -ge $deadline ] && die "node $i did not answer in ${wait_seconds}s (log: $(node_dir "$i")/node.log)"
+      sleep 0.2
+    done
+    echo "node $i: http://127.0.0.$i:$http_port (pid $(node_pid "$i")) is waiting to be added:"
+    echo "  raftburrow-cli node add --url http://127.0.0.1:$http_port --id $i --http-url http://127.0.0.$i:$http_port --raft-address 127.0.0.$i --raft-base-port $raft_base_port"
+    ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -32,7 +32,7 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly Dictionary<int, ClusterMember> _members;
+    private readonly MemberDirectory _directory;
     private readonly HttpClient _http;
     private RaftNode? _node;
 
@@ -47,7 +47,7 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ClusterRouter>();
         _nodeOptions.Validate();
-        _members = _nodeOptions.EffectiveMembers().ToDictionary(m => m.Id);
+        _directory = new MemberDirectory(_nodeOptions);
         _http = new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(1),
@@ -64,8 +64,13 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
     /// <summary>Number of partitions.</summary>
     public int PartitionCount => _nodeOptions.Partitions;
 
-    /// <summary>The configured members by id.</summary>
+    /// <summary>The members by id (the configured peers, or members.json once nodes were added or removed).</summary>
     public IReadOnlyDictionary<int, ClusterMember> Members => _members;
+
+    /// <summary>The member directory (membership changes update it).</summary>
+    public MemberDirectory Directory => _directory;
+
+    private IReadOnlyDictionary<int, ClusterMember> _members => _directory.Members;
 
     /// <summary>Request-path settings.</summary>
     public ClusterOptions Options => _options;
@@ -88,7 +93,7 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         ClusterManifest.CheckOrCreate(_nodeOptions);
-        var node = await RaftNode.CreateAsync(_nodeOptions, _machineFactory, _time, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        var node = await RaftNode.CreateAsync(_nodeOptions, _directory, _machineFactory, _time, _loggerFactory, cancellationToken).ConfigureAwait(false);
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         _node = node;
         _logger.LogInformation("Node {NodeId} started {Partitions} partitions ({Members} members)", NodeId, PartitionCount, _members.Count);

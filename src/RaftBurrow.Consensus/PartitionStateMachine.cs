@@ -34,6 +34,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
     // Invariant: _appliedIndex >= _lastSnapshotIndex; both only move forward except on restore.
     private long _appliedIndex;
     private long _lastSnapshotIndex;
+    private int _snapshotRequested;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PartitionStateMachine(DirectoryInfo location, IReplicatedStateMachine machine, int partition, int snapshotEveryEntries, ILogger logger)
@@ -47,6 +48,15 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
 
     /// <summary>Index of the last applied entry (no-op and configuration entries included).</summary>
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    /// <summary>Index of the latest snapshot written or restored.</summary>
+    public long LastSnapshotIndex => Volatile.Read(ref _lastSnapshotIndex);
+
+    /// <summary>Whether a forced snapshot is still pending.</summary>
+    public bool SnapshotRequested => Volatile.Read(ref _snapshotRequested) != 0;
+
+    /// <summary>Makes the next applied entry persist a snapshot (an operator's forced snapshot).</summary>
+    public void RequestSnapshot() => Volatile.Write(ref _snapshotRequested, 1);
 
     /// <summary>Completes when the next entry is applied (or a snapshot installed).</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -114,7 +124,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
         }
         (entry.Context as ApplyResultSink)?.SetResult(result);
         SignalChanged();
-        return ValueTask.FromResult(index - _lastSnapshotIndex >= _snapshotEveryEntries);
+        return ValueTask.FromResult(index - _lastSnapshotIndex >= _snapshotEveryEntries || Volatile.Read(ref _snapshotRequested) != 0);
     }
 
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
@@ -131,7 +141,8 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             buffer.Write(header);
             _machine.WriteSnapshot(buffer);
             bytes = buffer.ToArray();
-            _lastSnapshotIndex = _appliedIndex;
+            Volatile.Write(ref _lastSnapshotIndex, _appliedIndex);
+            Volatile.Write(ref _snapshotRequested, 0);
         }
         finally
         {

@@ -31,11 +31,12 @@ public sealed class RaftNode : IAsyncDisposable
     /// Restores every partition from its snapshot and opens its WAL (nothing listens yet).
     /// </summary>
     /// <param name="options">Validated settings.</param>
+    /// <param name="directory">The members (shared with the router, which learns added and removed nodes).</param>
     /// <param name="machineFactory">Creates the (empty) state machine of a partition.</param>
     /// <param name="time">The time source (tests inject a fake one).</param>
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="cancellationToken">Cancels the restore.</param>
-    public static async Task<RaftNode> CreateAsync(RaftNodeOptions options, Func<int, IReplicatedStateMachine> machineFactory,
+    public static async Task<RaftNode> CreateAsync(RaftNodeOptions options, MemberDirectory directory, Func<int, IReplicatedStateMachine> machineFactory,
         TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         options.Validate();
@@ -43,8 +44,17 @@ public sealed class RaftNode : IAsyncDisposable
         var clock = new NodeClock(time, faults.Enabled ? faults.ClockOffsetMs : 0);
         var partitions = new RaftPartition[options.Partitions];
         for (var p = 0; p < partitions.Length; p++)
-            partitions[p] = await RaftPartition.CreateAsync(p, options, clock, machineFactory(p), loggerFactory, cancellationToken).ConfigureAwait(false);
+            partitions[p] = await RaftPartition.CreateAsync(p, options, clock, machineFactory(p), directory, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new RaftNode(options, clock, partitions);
+    }
+
+    /// <summary>Same as the other overload, with a directory made from <paramref name="options"/> (and <c>members.json</c>).</summary>
+    public static Task<RaftNode> CreateAsync(RaftNodeOptions options, Func<int, IReplicatedStateMachine> machineFactory,
+        TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return CreateAsync(options, new MemberDirectory(options), machineFactory, time, loggerFactory, cancellationToken);
     }
 
     /// <summary>Starts every partition's Raft node.</summary>

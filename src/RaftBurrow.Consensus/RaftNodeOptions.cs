@@ -58,6 +58,13 @@ public sealed class RaftNodeOptions
     /// whose deadline does not move after an Expire).</summary>
     public int MinExpireIntervalMs { get; set; } = 100;
 
+    /// <summary>
+    /// This node is being added to a running cluster: on its first start (no membership stored in
+    /// the data directory yet) its Raft groups wait, frozen, until the leaders add it
+    /// (<c>POST /admin/nodes</c>). <see cref="Peers"/> lists the current members plus this node.
+    /// </summary>
+    public bool Join { get; set; }
+
     /// <summary>Fault injection for the jepsen-style harness; ignored unless <see cref="FaultInjectionOptions.Enabled"/>.</summary>
     public FaultInjectionOptions FaultInjection { get; set; } = new();
 

@@ -24,13 +24,14 @@ public sealed partial class RaftPartition : IAsyncDisposable
     private readonly PartitionStateMachine _stateMachine;
     private readonly WriteAheadLog _wal;
     private readonly RaftCluster _cluster;
-    private readonly Dictionary<EndPoint, int> _nodeIdByEndPoint;
+    private readonly MemberDirectory _directory;
+    private readonly RaftConfigurationFile _configurationFile;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _leaderChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _expireLoop = Task.CompletedTask;
 
     private RaftPartition(int partition, RaftNodeOptions options, NodeClock clock, ILoggerFactory loggerFactory,
-        PartitionStateMachine stateMachine, WriteAheadLog wal, RaftCluster cluster, Dictionary<EndPoint, int> nodeIdByEndPoint)
+        PartitionStateMachine stateMachine, WriteAheadLog wal, RaftCluster cluster, MemberDirectory directory, RaftConfigurationFile configurationFile)
     {
         Partition = partition;
         _options = options;
@@ -39,7 +40,8 @@ public sealed partial class RaftPartition : IAsyncDisposable
         _stateMachine = stateMachine;
         _wal = wal;
         _cluster = cluster;
-        _nodeIdByEndPoint = nodeIdByEndPoint;
+        _directory = directory;
+        _configurationFile = configurationFile;
         _cluster.LeaderChanged += OnLeaderChanged;
     }
 
@@ -51,7 +53,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     /// snapshot before the WAL is created (the WAL reads the snapshot index in its constructor).
     /// </summary>
     internal static async Task<RaftPartition> CreateAsync(int partition, RaftNodeOptions options, NodeClock clock,
-        IReplicatedStateMachine machine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        IReplicatedStateMachine machine, MemberDirectory directory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var root = Path.Combine(Path.GetFullPath(options.DataDir), "partitions", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var snapshotDir = Directory.CreateDirectory(Path.Combine(root, "snapshots"));
@@ -68,8 +70,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
             ChunkSize = options.WalChunkSizeBytes,
         }, stateMachine);
 
-        var members = options.EffectiveMembers();
-        var self = members.Single(m => m.Id == options.NodeId);
+        var self = directory.Members[options.NodeId];
         var configuration = new RaftCluster.TcpConfiguration(self.RaftEndPoint(partition))
         {
             LowerElectionTimeout = options.ElectionTimeoutLowerMs,
@@ -80,20 +81,22 @@ public sealed partial class RaftPartition : IAsyncDisposable
             LoggerFactory = replicationWatcher, // passes through; also reports failed replications (snapshot wedge)
             ConfigurationStorage = null!, // null selects the built-in in-memory storage
         };
-        // Static membership: the default (in-memory) storage gets every member before start.
+        // The initial configuration: the last committed one this replica saw (raft-members.json),
+        // else the members as configured. A joining node leaves itself out: DotNext then starts it
+        // frozen (it neither votes nor campaigns) until a committed configuration includes it.
+        var configurationFile = new RaftConfigurationFile(Path.Combine(root, "raft-members.json"));
+        var initial = configurationFile.Load()
+            ?? directory.Members.Values.Where(m => !(options.Join && m.Id == options.NodeId)).Select(m => (EndPoint)m.RaftEndPoint(partition)).ToList();
         var storage = (InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage;
         var builder = storage.CreateInitialConfigurationBuilder();
-        var nodeIdByEndPoint = new Dictionary<EndPoint, int>();
-        foreach (var member in members)
-        {
-            var endPoint = member.RaftEndPoint(partition);
+        foreach (var endPoint in initial)
             builder.Add(endPoint);
-            nodeIdByEndPoint[endPoint] = member.Id;
-        }
         builder.Build();
+        // Keep every committed configuration: the log entry that carried it may be compacted away.
+        storage.ConfigurationChanged += configurationFile.SaveAsync;
 
         var cluster = new RaftCluster(configuration) { AuditTrail = wal };
-        var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, nodeIdByEndPoint);
+        var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, directory, configurationFile);
         raftPartition.WatchForSnapshotWedge(replicationWatcher);
         return raftPartition;
     }
@@ -114,7 +117,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         get
         {
             var leader = _cluster.Leader;
-            return leader is not null && _nodeIdByEndPoint.TryGetValue(leader.EndPoint, out var id) ? id : null;
+            return leader is null ? null : _directory.IdOf(leader.EndPoint, Partition);
         }
     }
 

@@ -3,7 +3,8 @@ using RaftBurrow.Cluster;
 
 namespace RaftBurrow.Server;
 
-/// <summary><c>GET /admin/cluster</c> (this node's view, shape in docs/configuration.md) and <c>GET /healthz</c>.</summary>
+/// <summary><c>GET /admin/cluster</c> (this node's view, shape in docs/configuration.md) and <c>GET /healthz</c>;
+/// the write endpoints are in <see cref="AdminWriteEndpoints"/>.</summary>
 internal static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
@@ -30,13 +31,15 @@ internal static class AdminEndpoints
                     router.Members.Values.OrderBy(m => m.Id)
                         .Select(m => new AdminNodeView(m.Id, m.HttpUrl, m.RaftAddress, m.RaftBasePort, m.Zone)).ToList(),
                     router.Status().Select(s => new AdminPartitionView(s.Partition, s.Role, s.LeaderNodeId, s.Term, s.CommitIndex,
-                        s.AppliedIndex, s.StateHash.ToString("x16", CultureInfo.InvariantCulture))).ToList()));
+                        s.AppliedIndex, s.StateHash.ToString("x16", CultureInfo.InvariantCulture),
+                        router.Node.Partitions[s.Partition].ConfigurationMemberIds.Order().ToList())).ToList()));
             }
             catch (ClusterUnavailableException e)
             {
                 return Results.Json(new { title = "Service unavailable", description = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
+        endpoints.MapAdminWrites();
         return endpoints;
     }
 }
@@ -48,4 +51,6 @@ internal sealed record AdminClusterView(int NodeId, int PartitionCount, IReadOnl
 internal sealed record AdminNodeView(int Id, string HttpUrl, string RaftAddress, int RaftBasePort, string? Zone);
 
 /// <summary>One partition as this node sees it.</summary>
-internal sealed record AdminPartitionView(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash);
+/// <param name="Members">The node ids in this replica's Raft configuration (null: an endpoint of no known node).</param>
+internal sealed record AdminPartitionView(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash,
+    IReadOnlyList<int?> Members);

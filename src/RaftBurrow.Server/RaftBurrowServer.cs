@@ -48,6 +48,9 @@ public static class RaftBurrowServer
         services.AddSingleton<ClusterRouter>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterRouter>());
         services.AddHostedService<LeaderBalancer>();
+        services.AddSingleton<LeadershipMover>();
+        services.AddSingleton<MembershipCoordinator>();
+        services.AddHostedService<MemberDirectorySync>();
         services.AddSingleton<IQueueService, ClusterQueueService>();
         services.AddZaqarApi(configuration);
         services.AddBurrowApi(configuration);
@@ -80,6 +83,8 @@ public static class RaftBurrowServer
         app.MapRaftBurrowObservability();
         app.MapDashboard();
         app.MapClusterInternal();
+        app.MapLeadershipInternal();
+        app.MapMembershipInternal();
         app.MapZaqarApi();
         app.MapBurrowApi();
         return app;

@@ -22,9 +22,15 @@ public sealed class ServerCluster : IAsyncDisposable
     private readonly int[] _raftPorts;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public ServerCluster(int nodes, int partitions, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="nodes">Processes this cluster may run (node ids 1..nodes).</param>
+    /// <param name="partitions">P.</param>
+    /// <param name="settings">Extra settings for every node.</param>
+    /// <param name="members">The initial members (1..members, default all); a node above it starts with
+    /// RaftBurrow:Join=true and the members plus itself as peers, waiting to be added.</param>
+    public ServerCluster(int nodes, int partitions, IReadOnlyDictionary<string, string>? settings = null, int? members = null)
     {
         Size = nodes;
+        InitialMembers = members ?? nodes;
         Partitions = partitions;
         _settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
         _processes = new Process?[nodes + 1];
@@ -41,6 +47,10 @@ public sealed class ServerCluster : IAsyncDisposable
 
     public int Partitions { get; }
 
+    public int InitialMembers { get; }
+
+    public int RaftBasePort(int node) => _raftPorts[node];
+
     public static IPAddress Address(int node) => IPAddress.Parse($"127.0.0.{node}");
 
     public Uri BaseUri(int node) => new($"http://127.0.0.{node}:{_httpPorts[node]}");
@@ -51,9 +61,9 @@ public sealed class ServerCluster : IAsyncDisposable
 
     public async Task StartAllAsync()
     {
-        for (var i = 1; i <= Size; i++)
+        for (var i = 1; i <= InitialMembers; i++)
             Start(i);
-        await WaitForLeadersAsync(Enumerable.Range(1, Size).ToArray());
+        await WaitForLeadersAsync(Enumerable.Range(1, InitialMembers).ToArray());
     }
 
     public void Start(int node)
@@ -96,13 +106,15 @@ public sealed class ServerCluster : IAsyncDisposable
             ["RaftBurrow:DataDir"] = Path.Combine(_root, $"node-{node}", "data"),
             ["RaftBurrow:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
         };
-        for (var k = 1; k <= Size; k++)
+        foreach (var k in Enumerable.Range(1, InitialMembers).Append(node).Distinct())
         {
             settings[$"RaftBurrow:Peers:{k}:Id"] = k.ToString(CultureInfo.InvariantCulture);
             settings[$"RaftBurrow:Peers:{k}:RaftAddress"] = Address(k).ToString();
             settings[$"RaftBurrow:Peers:{k}:RaftBasePort"] = _raftPorts[k].ToString(CultureInfo.InvariantCulture);
             settings[$"RaftBurrow:Peers:{k}:HttpUrl"] = BaseUri(k).ToString().TrimEnd('/');
         }
+        if (node > InitialMembers)
+            settings["RaftBurrow:Join"] = "true";
         foreach (var (key, value) in _settings)
             settings[key] = value;
         return settings;
@@ -300,4 +312,4 @@ public sealed record AdminView(int NodeId, int PartitionCount, IReadOnlyList<Adm
 
 public sealed record AdminNode(int Id, string HttpUrl, string RaftAddress, int RaftBasePort, string? Zone);
 
-public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash);
+public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash, IReadOnlyList<int?>? Members = null);

@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RaftBurrow.Cluster;
+
+/// <summary>
+/// <c>POST /internal/v1/partitions/{partition}/standby?holdMs=H</c> puts this node's replica in
+/// standby for H ms (1..10,000; it resigns if it leads); <c>DELETE</c> on the same route ends the
+/// hold. Used by <see cref="LeadershipMover"/> on the coordinating node.
+/// </summary>
+public static class LeadershipEndpoints
+{
+    /// <summary>Longest hold, ms (a bound, so that a forgotten hold cannot keep a replica out of elections for long).</summary>
+    public const int MaxHoldMs = 10_000;
+
+    private const string Route = "/internal/v1/partitions/{partition:int}/standby";
+
+    /// <summary>Maps the standby hold routes.</summary>
+    public static IEndpointRouteBuilder MapLeadershipInternal(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Route, async (HttpContext context, int partition) =>
+        {
+            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
+            if (partition < 0 || partition >= router.PartitionCount)
+                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
+            if (!int.TryParse(context.Request.Query["holdMs"], NumberStyles.None, CultureInfo.InvariantCulture, out var holdMs) || holdMs is < 1 or > MaxHoldMs)
+                return Error(StatusCodes.Status400BadRequest, "Bad holdMs", $"holdMs must be an integer 1..{MaxHoldMs}.");
+            await router.Node.Partitions[partition].HoldStandbyAsync(TimeSpan.FromMilliseconds(holdMs), context.RequestAborted).ConfigureAwait(false);
+            return Results.Ok(new { partition, holdMs });
+        }).ExcludeFromDescription();
+        endpoints.MapDelete(Route, async (HttpContext context, int partition) =>
+        {
+            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
+            if (partition < 0 || partition >= router.PartitionCount)
+                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
+            await router.Node.Partitions[partition].ReleaseStandbyAsync(context.RequestAborted).ConfigureAwait(false);
+            return Results.Ok(new { partition });
+        }).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static IResult Error(int status, string title, string description) =>
+        Results.Json(new { title, description }, statusCode: status);
+}

@@ -1,0 +1,106 @@
+using DotNext.Net.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace RaftBurrow.Consensus;
+
+// Operator controls of one replica: standby holds (how leadership is steered to a chosen node —
+// DotNext has no targeted transfer) and forced snapshots.
+public sealed partial class RaftPartition
+{
+    private readonly SemaphoreSlim _standbyGate = new(1, 1);
+    private long _standbyHold;
+
+    /// <summary>
+    /// Puts this replica in standby (it cannot become a candidate, it still votes and replicates) for
+    /// at most <paramref name="hold"/>; if it leads, it resigns. The hold ends by itself, so an
+    /// operator or a coordinating node that dies mid-transfer never leaves the replica stuck in standby.
+    /// </summary>
+    public async Task HoldStandbyAsync(TimeSpan hold, CancellationToken cancellationToken)
+    {
+        long version;
+        await _standbyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            version = ++_standbyHold;
+            await _cluster.EnableStandbyModeAsync(cancellationToken).ConfigureAwait(false);
+            if (IsLeader)
+                await ((ICluster)_cluster).ResignAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _standbyGate.Release();
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(hold, _clock.Time, _stopping.Token).ConfigureAwait(false);
+                await ReleaseStandbyAsync(version, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Ends a standby hold now (a no-op when none is active).</summary>
+    public Task ReleaseStandbyAsync(CancellationToken cancellationToken) => ReleaseStandbyAsync(null, cancellationToken);
+
+    private async Task ReleaseStandbyAsync(long? version, CancellationToken cancellationToken)
+    {
+        await _standbyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A timer of an older hold must not end a newer one.
+            if (version is { } v && v != _standbyHold)
+                return;
+            ++_standbyHold;
+            if (_cluster.Standby)
+                await _cluster.RevertToNormalModeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _standbyGate.Release();
+        }
+    }
+
+    /// <summary>Index of the latest snapshot this replica wrote or restored (0 = none).</summary>
+    public long LastSnapshotIndex => _stateMachine.LastSnapshotIndex;
+
+    /// <summary>
+    /// Forces a snapshot: the next applied entry persists the state, and DotNext installs a written
+    /// snapshot only when the entry after it is applied. So this proposes two entries through
+    /// <paramref name="proposeEntry"/> (expiry pulses: harmless housekeeping, forwarded to the leader
+    /// when this replica follows) and completes once the snapshot is installed; throws
+    /// <see cref="OperationCanceledException"/> at the deadline.
+    /// </summary>
+    /// <returns>The index of the snapshot.</returns>
+    public async Task<long> ForceSnapshotAsync(Func<CancellationToken, Task> proposeEntry, CancellationToken cancellationToken)
+    {
+        var target = _stateMachine.AppliedIndex;
+        _stateMachine.RequestSnapshot();
+        await proposeEntry(cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(() => !_stateMachine.SnapshotRequested && _stateMachine.LastSnapshotIndex >= target, cancellationToken).ConfigureAwait(false);
+        var index = _stateMachine.LastSnapshotIndex;
+        await proposeEntry(cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(() => _stateMachine.AppliedIndex > index, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Partition {Partition}: forced snapshot at index {Index}", Partition, index);
+        return index;
+    }
+
+    private async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            var changed = _stateMachine.Changed;
+            if (condition())
+                return;
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(50), _clock.Time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using RaftBurrow.Client;
+using RaftBurrow.Client.Admin;
+using RaftBurrow.Cluster.Tests.Support;
+using Xunit.Abstractions;
+
+namespace RaftBurrow.Cluster.Tests;
+
+/// <summary>
+/// Run-time membership changes on real processes (docs/operations.md): a node added to and a node
+/// removed from a 3-node cluster under a light write load, nothing acknowledged lost, replicas
+/// equal afterwards, and the new membership kept across a restart.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class MembershipTests(ITestOutputHelper output)
+{
+    private const int Partitions = 4;
+    private const string ClientId = "3e1d5a1c-9b7e-4c6a-8f00-0000000000bb";
+
+    [Fact]
+    public async Task Growing_a_3_node_cluster_to_4_under_load_loses_nothing_a_node_down_meanwhile_learns_it_and_the_new_node_survives_a_restart()
+    {
+        await using var cluster = new ServerCluster(4, Partitions, members: 3);
+        await cluster.StartAllAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        var load = new Load(cluster, http, "grow", [1, 2, 3]);
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 30), TimeSpan.FromSeconds(30), "30 posts acknowledged");
+
+        // Node 3 is down during the add: it must learn node 4 (its Raft configurations and its URL) when it comes back.
+        load.Nodes = [1, 2];
+        await cluster.StopAsync(3);
+        cluster.Start(4);
+        using var client = Admin(cluster, 1);
+        var request = new AddNodeRequest { Id = 4, HttpUrl = cluster.BaseUri(4).ToString().TrimEnd('/'), RaftAddress = ServerCluster.Address(4).ToString(), RaftBasePort = cluster.RaftBasePort(4) };
+        await Eventually.Async(async () => (await cluster.AdminAsync(4)) is not null, TimeSpan.FromSeconds(30), "node 4 answers");
+        var added = await client.Admin.AddNodeAsync(request);
+        output.WriteLine($"add: {added}");
+        Assert.Equal("added", added!.Value.GetProperty("outcome").GetString());
+        // Every partition reports done ("changed": false only when an earlier attempt had committed it).
+        Assert.Equal(Partitions, added.Value.GetProperty("partitions").GetArrayLength());
+        Assert.Equal([3], added.Value.GetProperty("uninformed").EnumerateArray().Select(e => e.GetInt32()));
+        // Idempotent: the same request again changes nothing.
+        var again = await client.Admin.AddNodeAsync(request);
+        Assert.All(again!.Value.GetProperty("partitions").EnumerateArray(), p => Assert.False(p.GetProperty("changed").GetBoolean()));
+
+        cluster.Start(3);
+        await cluster.WaitForLeadersAsync(1, 2, 3, 4);
+        await Eventually.Async(async () => (await cluster.AdminAsync(3))?.Nodes.Count == 4, TimeSpan.FromSeconds(30), "node 3 learns node 4");
+        load.Nodes = [1, 2, 3, 4];
+        var before = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= before + 30), TimeSpan.FromSeconds(30), "30 more posts, some through node 4");
+        foreach (var node in new List<int> { 1, 3, 4 })
+            Assert.Equal(new[] { 1, 2, 3, 4 }, (await cluster.AdminAsync(node))!.Nodes.Select(n => n.Id).Order().ToArray());
+        // Every partition's Raft configuration has node 4 (as the leaders see it).
+        foreach (var node in new List<int> { 1, 2, 3 })
+            Assert.All((await cluster.AdminAsync(node))!.Partitions.Where(p => p.Role == "leader"), p => Assert.Contains((int?)4, p.Members ?? []));
+
+        // The new membership is on disk: node 4 restarts as a member (not a joiner) and catches up.
+        await cluster.StopAsync(4);
+        cluster.Start(4);
+        await cluster.WaitForLeadersAsync(1, 2, 3, 4);
+        await load.StopAsync();
+        output.WriteLine(load.Summary);
+        var views = await cluster.WaitConvergedAsync();
+        Assert.Equal(4, views.Count);
+        output.WriteLine(string.Join(" | ", views.Select(v => $"node {v.NodeId}: " + string.Join(", ", v.Partitions.Select(p => $"p{p.Partition} {p.AppliedIndex}/{p.StateHash}")))));
+        await load.VerifyAsync(drainThrough: 4);
+    }
+
+    [Fact]
+    public async Task Removing_a_node_under_load_loses_nothing_and_a_removal_that_would_break_quorum_is_refused()
+    {
+        await using var cluster = new ServerCluster(3, Partitions);
+        await cluster.StartAllAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var client = Admin(cluster, 1);
+
+        // With node 2 down, removing node 3 would leave {1, 2} with one live member: refused, nothing changed.
+        await cluster.StopAsync(2);
+        var refused = await Assert.ThrowsAsync<RaftBurrowApiException>(() => client.Admin.RemoveNodeAsync(3));
+        output.WriteLine($"refused: {refused.Description}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        cluster.Start(2);
+        await cluster.WaitForLeadersAsync(1, 2, 3);
+
+        var load = new Load(cluster, http, "shrink", [1, 2]);
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 30), TimeSpan.FromSeconds(30), "30 posts acknowledged");
+        var removed = await client.Admin.RemoveNodeAsync(3);
+        output.WriteLine($"remove: {removed}");
+        Assert.Equal("removed", removed!.Value.GetProperty("outcome").GetString());
+        var again = await client.Admin.RemoveNodeAsync(3);
+        Assert.Equal("not a member", again!.Value.GetProperty("outcome").GetString());
+        await cluster.StopAsync(3);
+        var before = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= before + 30), TimeSpan.FromSeconds(30), "30 more posts on the 2-node cluster");
+        foreach (var node in new List<int> { 1, 2 })
+        {
+            var view = (await cluster.AdminAsync(node))!;
+            Assert.Equal(new[] { 1, 2 }, view.Nodes.Select(n => n.Id).Order().ToArray());
+            Assert.All(view.Partitions, p => Assert.Equal(new int?[] { 1, 2 }, p.Members));
+        }
+        await load.StopAsync();
+        output.WriteLine(load.Summary);
+        var views = await cluster.WaitConvergedAsync();
+        Assert.Equal(2, views.Count);
+        await load.VerifyAsync(drainThrough: 2);
+    }
+
+    private static RaftBurrowClient Admin(ServerCluster cluster, int node) =>
+        new(new RaftBurrowClientOptions { RequestTimeout = TimeSpan.FromSeconds(120), ProjectId = "members" }.AddUrls(cluster.BaseUri(node).ToString()));
+
+    /// <summary>Two writers posting numbered bodies through the Zaqar API; a body is never sent twice.</summary>
+    private sealed class Load
+    {
+        private readonly ServerCluster _cluster;
+        private readonly HttpClient _http;
+        private readonly string _queue;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task[] _writers;
+        private int _unavailable;
+        private int _failed;
+
+        public Load(ServerCluster cluster, HttpClient http, string queue, int[] nodes)
+        {
+            _cluster = cluster;
+            _http = http;
+            _queue = queue;
+            Nodes = nodes;
+            _writers = Enumerable.Range(0, 2).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
+        }
+
+        public volatile int[] Nodes;
+
+        public ConcurrentBag<string> Acknowledged { get; } = [];
+
+        public string Summary => $"acknowledged {Acknowledged.Count}; 503 answers {_unavailable}; failed requests {_failed}";
+
+        private async Task WriteAsync(int writer)
+        {
+            for (var n = 0; !_stop.IsCancellationRequested; n++)
+            {
+                var body = $"w{writer}-{n}";
+                var nodes = Nodes;
+                var node = nodes[(writer + n) % nodes.Length];
+                try
+                {
+                    using var response = await _http.SendAsync(Request(_cluster, HttpMethod.Post, node, $"/v2/queues/{_queue}/messages", $$"""{"messages":[{"ttl":3600,"body":"{{body}}"}]}"""));
+                    if (response.StatusCode == HttpStatusCode.Created)
+                        Acknowledged.Add(body);
+                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                        Interlocked.Increment(ref _unavailable);
+                    else
+                        throw new InvalidOperationException($"POST through node {node} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref _failed);
+                }
+                // A light load: about 20 posts a second per writer.
+                await Task.Delay(50);
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_writers);
+        }
+
+        public async Task VerifyAsync(int drainThrough)
+        {
+            var drained = new List<string>();
+            while (true)
+            {
+                using var claim = await _http.SendAsync(Request(_cluster, HttpMethod.Post, drainThrough, $"/v2/queues/{_queue}/claims", """{"ttl":600,"grace":60,"limit":20}"""));
+                if (claim.StatusCode == HttpStatusCode.NoContent)
+                    break;
+                Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
+                using var document = JsonDocument.Parse(await claim.Content.ReadAsStringAsync());
+                drained.AddRange(document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()!));
+            }
+            Assert.Empty(drained.GroupBy(b => b).Where(g => g.Count() > 1).Select(g => g.Key));
+            Assert.Empty(Acknowledged.Except(drained));
+            foreach (var writer in drained.GroupBy(b => b.Split('-')[0]))
+            {
+                var sequence = writer.Select(b => int.Parse(b.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                Assert.Equal(sequence.Order().ToList(), sequence);
+            }
+        }
+    }
+
+    private static HttpRequestMessage Request(ServerCluster cluster, HttpMethod method, int node, string path, string? json = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(cluster.BaseUri(node), path));
+        request.Headers.Add("Client-ID", ClientId);
+        request.Headers.Add("X-Project-ID", "members");
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return request;
+    }
+}
