@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using RaftBurrow.Cluster.Tests.Support;
+using Xunit.Abstractions;
 
 namespace RaftBurrow.Cluster.Tests;
 
@@ -11,7 +12,7 @@ namespace RaftBurrow.Cluster.Tests;
 /// (docs/operations-observability.md): a 3-node cluster with one partition, posts through a follower.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class ReplicationMetricsTests
+public sealed class ReplicationMetricsTests(ITestOutputHelper output)
 {
     private const string P0 = "partition=\"0\"";
 
@@ -57,6 +58,12 @@ public sealed class ReplicationMetricsTests
             var text = await http.GetStringAsync(new Uri(cluster.BaseUri(leader), "/metrics"));
             return TrySample(text, "raftburrow_snapshot_bytes") > 0 && TrySample(text, "raftburrow_snapshot_duration_seconds_count") >= 1;
         }, TimeSpan.FromSeconds(15), "snapshot_bytes > 0 after a forced snapshot");
+        var final = await http.GetStringAsync(new Uri(cluster.BaseUri(leader), "/metrics"));
+        output.WriteLine($"leader {leader}, follower {follower}:");
+        foreach (var line in final.Split('\n').Where(l => l.StartsWith("raftburrow_", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal) && !l.Contains("http", StringComparison.Ordinal)))
+            output.WriteLine("  leader   " + line);
+        foreach (var line in onFollower.Split('\n').Where(l => l.StartsWith("raftburrow_forwarded", StringComparison.Ordinal)))
+            output.WriteLine("  follower " + line);
     }
 
     private static double Sample(string text, string name) =>
