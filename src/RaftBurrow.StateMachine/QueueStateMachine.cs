@@ -119,7 +119,7 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
                     var command = CommandDecoder.TryDecode(bytes);
                     if (command is null || !CommandValidator.IsWellFormed(command))
                         return Reject(index);
-                    return ApplyCommand(index, timestampMs, requestId, command);
+                    return ApplyDecoded(index, timestampMs, requestId, command);
                 }
                 finally
                 {
@@ -141,6 +141,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             return new CodeResult(ResultCode.BadCommand, _clockMs);
         if (!CommandValidator.IsWellFormed(command))
             return Reject(index);
+        return ApplyDecoded(index, timestampMs, requestId, command);
+    }
+
+    /// <summary>Applies a well-formed command without the index check (items of a batch share their entry's index).</summary>
+    private CommandResult ApplyDecoded(long index, long timestampMs, Guid requestId, Command command)
+    {
         if (Begin(index, timestampMs, requestId) is { } seen)
             return seen;
         var result = Dispatch(index, command);

@@ -41,6 +41,24 @@ public class BatchEntryTests
     }
 
     [Fact]
+    public void Claims_and_deletes_in_one_batch_each_apply()
+    {
+        var h = new Harness();
+        h.Post("a", "1", "2", "3", "4");
+        var claim = CommandCodec.Encode(new CreateClaim { Project = "p", Queue = "a", Limit = 2, TtlSeconds = 60, GraceSeconds = 60 });
+        var results = Assert.IsType<object?[]>(h.Machine.Apply(2, LogEntryCodec.EncodeBatch([LogEntryCodec.Encode(h.NowMs, Rid(1), claim), LogEntryCodec.Encode(h.NowMs, Rid(2), claim)])));
+        var first = Assert.IsType<ClaimResult>(results[0]);
+        var second = Assert.IsType<ClaimResult>(results[1]);
+        Assert.Equal(ResultCode.Created, first.Code);
+        Assert.Equal(ResultCode.Created, second.Code);
+        Assert.Equal(4, first.Claim!.Messages.Concat(second.Claim!.Messages).Select(m => m.Id).Distinct().Count());
+        var deletes = first.Claim.Messages.Select((m, i) => LogEntryCodec.Encode(h.NowMs, Rid(10 + i), CommandCodec.Encode(new DeleteMessage { Project = "p", Queue = "a", MessageId = m.Id, ClaimId = first.Claim.Id }))).ToArray();
+        var deleted = Assert.IsType<object?[]>(h.Machine.Apply(3, LogEntryCodec.EncodeBatch(deletes)));
+        Assert.All(deleted, r => Assert.Equal(ResultCode.Ok, Assert.IsAssignableFrom<CommandResult>(r).Code));
+        Assert.Equal(2, h.List("a").Count);
+    }
+
+    [Fact]
     public void An_item_retried_later_answers_its_remembered_result()
     {
         var h = new Harness();
