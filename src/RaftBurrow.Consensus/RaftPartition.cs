@@ -135,8 +135,14 @@ public sealed partial class RaftPartition : IAsyncDisposable
     /// </summary>
     /// <exception cref="NotLeaderException">Not the leader, or leadership was lost before the result came
     /// back (the entry may still commit: retry with the same request id).</exception>
-    public Task<object?> ProposeAsync(ReadOnlyMemory<byte> command, Guid requestId, CancellationToken cancellationToken) =>
-        ReplicateAsync(LogEntryCodec.Encode(_clock.NowMs, requestId, command.Span), cancellationToken);
+    /// <remarks>Concurrent proposals are group-committed (RaftPartition.GroupCommit.cs).</remarks>
+    public Task<object?> ProposeAsync(ReadOnlyMemory<byte> command, Guid requestId, CancellationToken cancellationToken)
+    {
+        var entry = LogEntryCodec.Encode(_clock.NowMs, requestId, command.Span);
+        return _options.FaultInjection is { Enabled: true, UnsafeAckBeforeCommit: true }
+            ? ReplicateAsync(entry, cancellationToken)
+            : ProposeBatchedAsync(entry, cancellationToken);
+    }
 
     private async Task<object?> ReplicateAsync(byte[] entry, CancellationToken cancellationToken)
     {

@@ -43,8 +43,10 @@ public static class RaftBurrowServer
         services.Configure<RaftNodeOptions>(section);
         services.Configure<ClusterOptions>(section);
         services.AddSingleton(TimeProvider.System);
+        // A replicated setting: every node must use the same value (it decides what a post answers).
+        var maxMessagesPerQueue = section.GetValue("MaxMessagesPerQueue", new QueueStateMachineOptions().MaxMessagesPerQueue);
         services.AddSingleton<Func<int, IReplicatedStateMachine>>(_ =>
-            partition => new QueueStateMachine(new QueueStateMachineOptions { PartitionId = partition }));
+            partition => new QueueStateMachine(new QueueStateMachineOptions { PartitionId = partition, MaxMessagesPerQueue = maxMessagesPerQueue }));
         services.AddSingleton<ClusterRouter>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterRouter>());
         services.AddHostedService<LeaderBalancer>();

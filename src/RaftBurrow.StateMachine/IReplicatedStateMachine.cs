@@ -18,6 +18,8 @@ public interface IReplicatedStateMachine
     /// Applies a committed entry. Entries with <c>index &lt;= AppliedIndex</c> are skipped and
     /// return <c>null</c> (apply is idempotent). Never throws for bad input: a command that cannot be
     /// decoded yields a result that says so. The returned object reaches the proposer on the leader.
+    /// A batch entry (<see cref="LogEntryCodec.BatchVersion"/>) answers an <c>object?[]</c> with one
+    /// result per item, in order.
     /// </summary>
     /// <param name="index">Raft log index of the entry (strictly increasing).</param>
     /// <param name="entry">The whole entry as produced by <see cref="LogEntryCodec"/>.</param>

@@ -72,10 +72,36 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
     public long? NextDeadlineMs => _deadlines.TryPeek(out _, out var at) ? at : null;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A batch entry (<see cref="LogEntryCodec.BatchVersion"/>) answers an <c>object?[]</c> with one
+    /// result per item, in order; every item is applied as if it were an entry of its own at
+    /// <paramref name="index"/> (its own timestamp, request id and dedup), so a retry of one item in
+    /// a later batch or alone is recognized. A batch whose framing is cut short answers one
+    /// <see cref="ResultCode.BadCommand"/> result for every item it announced.
+    /// </remarks>
     public object? Apply(long index, ReadOnlySpan<byte> entry)
     {
         if (index <= AppliedIndex)
             return null;
+        if (LogEntryCodec.IsBatch(entry))
+            return ApplyBatch(index, entry);
+        return ApplyOne(index, entry);
+    }
+
+    private object? ApplyBatch(long index, ReadOnlySpan<byte> entry)
+    {
+        if (!LogEntryCodec.TryReadBatchCount(entry, out var count) || count > entry.Length)
+            return Reject(index);
+        AppliedIndex = index; // an empty batch still moves the index
+        var results = new object?[count];
+        var rest = entry[LogEntryCodec.BatchHeaderSize..];
+        for (var i = 0; i < count; i++)
+            results[i] = LogEntryCodec.TryReadBatchItem(ref rest, out var item) ? ApplyOne(index, item) : Reject(index);
+        return results;
+    }
+
+    private object? ApplyOne(long index, ReadOnlySpan<byte> entry)
+    {
         if (!LogEntryCodec.TryDecode(entry, out var timestampMs, out var requestId, out var commandBytes))
             return Reject(index);
         unsafe
@@ -93,7 +119,7 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
                     var command = CommandDecoder.TryDecode(bytes);
                     if (command is null || !CommandValidator.IsWellFormed(command))
                         return Reject(index);
-                    return ApplyCommand(index, timestampMs, requestId, command);
+                    return ApplyDecoded(index, timestampMs, requestId, command);
                 }
                 finally
                 {
@@ -115,6 +141,12 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
             return new CodeResult(ResultCode.BadCommand, _clockMs);
         if (!CommandValidator.IsWellFormed(command))
             return Reject(index);
+        return ApplyDecoded(index, timestampMs, requestId, command);
+    }
+
+    /// <summary>Applies a well-formed command without the index check (items of a batch share their entry's index).</summary>
+    private CommandResult ApplyDecoded(long index, long timestampMs, Guid requestId, Command command)
+    {
         if (Begin(index, timestampMs, requestId) is { } seen)
             return seen;
         var result = Dispatch(index, command);

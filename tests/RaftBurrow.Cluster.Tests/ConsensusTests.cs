@@ -114,6 +114,17 @@ public sealed class ConsensusTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_proposals_are_group_committed_each_with_its_own_result()
+    {
+        // Many proposals at once: the leader coalesces them into batch entries (LogEntryCodec
+        // version 2); each proposer still gets the result of its own command.
+        var results = await Task.WhenAll(Enumerable.Range(1, 200).Select(n => ProposeAsync(1, [5, (byte)n, (byte)(n >> 8)])));
+        Assert.Equal(Enumerable.Range(1, 200).Select(n => (long)n), results.Order());
+        await WaitConvergedAsync(1);
+        Assert.All(_machines, m => Assert.Equal(200, m[1].Count));
+    }
+
+    [Fact]
     public async Task Proposals_commit_in_order_and_replicas_converge()
     {
         for (var n = 1; n <= 30; n++)

@@ -23,6 +23,20 @@ public sealed class CountingStateMachine : IReplicatedStateMachine
         if (index <= AppliedIndex)
             return null;
         AppliedIndex = index;
+        if (LogEntryCodec.TryReadBatchCount(entry, out var count))
+        {
+            // Group commit: one result per proposal in the batch, in order.
+            var results = new object?[count];
+            var rest = entry[LogEntryCodec.BatchHeaderSize..];
+            for (var i = 0; i < count; i++)
+                results[i] = LogEntryCodec.TryReadBatchItem(ref rest, out var item) ? ApplyOne(item) : -1L;
+            return results;
+        }
+        return ApplyOne(entry);
+    }
+
+    private object ApplyOne(ReadOnlySpan<byte> entry)
+    {
         if (!LogEntryCodec.TryDecode(entry, out _, out _, out var command))
             return -1L;
         Count++;
