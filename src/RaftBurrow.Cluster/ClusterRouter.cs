@@ -140,13 +140,14 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
             try
             {
                 if (replica.IsLeader)
-                    return ToResult(await replica.ProposeAsync(bytes, requestId, deadline.Token).ConfigureAwait(false), command, requestId);
+                    return ToResult(await ProposeMeasuredAsync(replica, bytes, requestId, deadline.Token).ConfigureAwait(false), command, requestId);
                 if (replica.LeaderNodeId is { } leaderId && leaderId != NodeId && _members.TryGetValue(leaderId, out var leader))
                 {
                     var remainingMs = _options.RequestTimeoutMs - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     // A hung (not dead) old leader would hold the request until the deadline: abandon
                     // the attempt as soon as this node sees another leader, and retry there.
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                    ConsensusMetrics.Forwarded.Add(1, ConsensusMetrics.Tag(partition));
                     var forwarding = ForwardAsync(leader, partition, bytes, requestId, Math.Max(remainingMs, 1), attempt.Token);
                     if (await Task.WhenAny(forwarding, leaderChanged).ConfigureAwait(false) != forwarding)
                     {
@@ -194,12 +195,24 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
         deadline.CancelAfter(Math.Clamp(timeoutMs, 1, _options.RequestTimeoutMs));
         try
         {
-            return ToResult(await replica.ProposeAsync(commandBytes, requestId, deadline.Token).ConfigureAwait(false), command, requestId);
+            return ToResult(await ProposeMeasuredAsync(replica, commandBytes, requestId, deadline.Token).ConfigureAwait(false), command, requestId);
         }
         catch (NotLeaderException)
         {
             return null;
         }
+    }
+
+    // Proposals and commit latency are measured here, at the call into the partition, so the proposer's
+    // internals (batching) can change freely; the latency counts successful proposals only.
+    private static async Task<object?> ProposeMeasuredAsync(RaftPartition replica, byte[] command, Guid requestId, CancellationToken cancellationToken)
+    {
+        var tag = ConsensusMetrics.Tag(replica.Partition);
+        ConsensusMetrics.Proposals.Add(1, tag);
+        var started = Stopwatch.GetTimestamp();
+        var applied = await replica.ProposeAsync(command, requestId, cancellationToken).ConfigureAwait(false);
+        ConsensusMetrics.CommitLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+        return applied;
     }
 
     private CommandResult ToResult(object? applied, Command command, Guid requestId) => applied switch

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Logging;
@@ -108,7 +109,9 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             if (hasCommand)
             {
                 entry.TryGetPayload(out payload);
+                var started = Stopwatch.GetTimestamp();
                 result = payload.IsSingleSegment ? _machine.Apply(index, payload.FirstSpan) : _machine.Apply(index, payload.ToArray());
+                ConsensusMetrics.RecordSince(ConsensusMetrics.ApplyLatency, _partition, started);
             }
             _appliedIndex = index;
         }
@@ -130,6 +133,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
     {
         byte[] bytes;
+        var started = Stopwatch.GetTimestamp();
         _lock.EnterReadLock();
         try
         {
@@ -149,6 +153,8 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             _lock.ExitReadLock();
         }
         await writer.WriteAsync(bytes, lengthFormat: null, token).ConfigureAwait(false);
+        ConsensusMetrics.SnapshotBytes.Record(bytes.Length, ConsensusMetrics.Tag(_partition));
+        ConsensusMetrics.RecordSince(ConsensusMetrics.SnapshotDuration, _partition, started);
         _logger.LogInformation("Partition {Partition}: snapshot at index {Index} ({Bytes} bytes)", _partition, _lastSnapshotIndex, bytes.Length);
     }
 

@@ -98,6 +98,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var cluster = new RaftCluster(configuration) { AuditTrail = wal };
         var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, directory, configurationFile);
         raftPartition.WatchForSnapshotWedge(replicationWatcher);
+        raftPartition.StartMetrics(walDir.FullName);
         return raftPartition;
     }
 
@@ -274,6 +275,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _cluster.LeaderChanged -= OnLeaderChanged;
+        StopMetrics();
         await _cluster.DisposeAsync().ConfigureAwait(false);
         await _wal.DisposeAsync().ConfigureAwait(false);
         await _stateMachine.DisposeAsync().ConfigureAwait(false);

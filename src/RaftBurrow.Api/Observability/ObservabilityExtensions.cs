@@ -25,7 +25,7 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// Registers the options (section <c>RaftBurrow:Observability</c>), the readiness probe and the
-    /// depth collector. Needs an <see cref="IQueueService"/>; uses a registered <see cref="TimeProvider"/>.
+    /// depth collector, and starts the <see cref="MeterBridge"/> from the replication layer's meter. Needs an <see cref="IQueueService"/>; uses a registered <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddRaftBurrowObservability(this IServiceCollection services, Action<ObservabilityOptions>? configure = null)
     {
@@ -35,6 +35,7 @@ public static class ObservabilityExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ReadinessProbe>();
         services.TryAddSingleton<QueueDepthCollector>();
+        MeterBridge.EnsureStarted();
         return services;
     }
 

@@ -5,9 +5,9 @@ namespace RaftBurrow.Api.Observability;
 
 /// <summary>
 /// Every <c>raftburrow_*</c> metric, on prometheus-net's default registry (exported at <c>/metrics</c>).
-/// The HTTP edge and the depth collector feed some of them; the consensus and cluster layers call
-/// the <c>Record*</c>/<c>Observe*</c>/<c>Set*</c> helpers for the rest (this class has no dependency
-/// on them, so the arrow still points Api ← Cluster).
+/// The HTTP edge and the depth collector feed some of them; the rest come from the consensus and
+/// cluster layers' <c>RaftBurrow.Consensus</c> meter through <see cref="MeterBridge"/> (this class has
+/// no dependency on those layers, so the arrow still points Api ← Cluster).
 /// </summary>
 /// <remarks>
 /// Threading: every member is safe to call from any thread; prometheus-net children are lock-free.
