@@ -61,11 +61,14 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
 
-        var wal = new WriteAheadLog(new WriteAheadLog.Options
+        // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        var wal = new DurableWriteAheadLog(new WriteAheadLog.Options
         {
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
         }, stateMachine);
+        logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
+            partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var members = options.EffectiveMembers();
         var self = members.Single(m => m.Id == options.NodeId);
