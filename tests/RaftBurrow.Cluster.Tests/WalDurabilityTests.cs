@@ -4,6 +4,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Logging.Abstractions;
 using RaftBurrow.Cluster.Tests.Support;
 using RaftBurrow.Consensus;
+using NotLeaderException = DotNext.Net.Cluster.Consensus.Raft.NotLeaderException;
 
 namespace RaftBurrow.Cluster.Tests;
 
@@ -35,7 +36,7 @@ public sealed class WalDurabilityTests : IDisposable
         var (machine, walDir) = await CreateMachineAsync("live");
         await using (machine)
         {
-            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine);
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
             var entries = Enumerable.Range(1, count).Select(i => new BinaryLogEntry { Term = 1, Content = new byte[200] }).ToArray();
 
             // Exactly the call DotNext's RaftCluster makes when a follower receives AppendEntries;
@@ -51,6 +52,33 @@ public sealed class WalDurabilityTests : IDisposable
                 await using var reopened = new WriteAheadLog(new WriteAheadLog.Options { Location = image, ChunkSize = 1024 * 1024 }, reopenedMachine);
                 Assert.Equal(count, reopened.LastEntryIndex);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Local_appends_must_carry_the_term_of_this_nodes_own_election_no_op()
+    {
+        var (machine, walDir) = await CreateMachineAsync("terms");
+        await using (machine)
+        {
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
+            IAuditTrail<IRaftLogEntry> trail = wal;
+            Assert.Equal(0, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }).AsTask());
+
+            // Winning term 3: DotNext's candidate appends its no-op through this method.
+            await trail.AppendAsync(new EmptyLogEntry { Term = 3 });
+            Assert.Equal(3, wal.LeaderTerm);
+            Assert.Equal(2, await trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }));
+
+            // A deposed leader that already adopted term 4 must not label an entry with it.
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 4, Content = new byte[8] }).AsTask());
+            Assert.Equal(2, wal.LastEntryIndex);
+
+            // Entries from another leader (a heartbeat is enough): no local appends until the next win.
+            await trail.AppendAsync(new LogEntryProducer<BinaryLogEntry>(), 3, skipCommitted: true, CancellationToken.None);
+            Assert.Equal(0, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }).AsTask());
         }
     }
 
