@@ -22,7 +22,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     private readonly NodeClock _clock;
     private readonly ILogger _logger;
     private readonly PartitionStateMachine _stateMachine;
-    private readonly WriteAheadLog _wal;
+    private readonly DurableWriteAheadLog _wal;
     private readonly RaftCluster _cluster;
     private readonly MemberDirectory _directory;
     private readonly RaftConfigurationFile _configurationFile;
@@ -31,7 +31,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     private Task _expireLoop = Task.CompletedTask;
 
     private RaftPartition(int partition, RaftNodeOptions options, NodeClock clock, ILoggerFactory loggerFactory,
-        PartitionStateMachine stateMachine, WriteAheadLog wal, RaftCluster cluster, MemberDirectory directory, RaftConfigurationFile configurationFile)
+        PartitionStateMachine stateMachine, DurableWriteAheadLog wal, RaftCluster cluster, MemberDirectory directory, RaftConfigurationFile configurationFile)
     {
         Partition = partition;
         _options = options;
@@ -64,11 +64,14 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
 
-        var wal = new WriteAheadLog(new WriteAheadLog.Options
+                // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        var wal = new DurableWriteAheadLog(new WriteAheadLog.Options
         {
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
-        }, stateMachine);
+        }, stateMachine, singleMember: directory.Members.Count == 1);
+        logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
+            partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var self = directory.Members[options.NodeId];
         var configuration = new RaftCluster.TcpConfiguration(self.RaftEndPoint(partition))
@@ -169,7 +172,9 @@ public sealed partial class RaftPartition : IAsyncDisposable
     {
         try
         {
-            await _cluster.ReplicateAsync(new BinaryLogEntry { Content = entry, Term = _cluster.Term, Context = sink }, cancellationToken).ConfigureAwait(false);
+            // The term of this node's own election no-op, not _cluster.Term (which a deposed leader may
+            // already have advanced): see DurableWriteAheadLog, which refuses a stale label.
+            await _cluster.ReplicateAsync(new BinaryLogEntry { Content = entry, Term = _wal.LeaderTerm, Context = sink }, cancellationToken).ConfigureAwait(false);
         }
         catch (DotNextNotLeader e)
         {

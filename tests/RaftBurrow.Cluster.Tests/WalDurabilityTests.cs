@@ -1,0 +1,101 @@
+using DotNext.IO.Log;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging.Abstractions;
+using RaftBurrow.Cluster.Tests.Support;
+using RaftBurrow.Consensus;
+using NotLeaderException = DotNext.Net.Cluster.Consensus.Raft.NotLeaderException;
+
+namespace RaftBurrow.Cluster.Tests;
+
+/// <summary>
+/// What a follower acknowledges must survive kill -9 (docs/replication.md, "Durability"). The crash is
+/// simulated by copying the WAL directory while the log is still open — the files as a process killed
+/// at that instant leaves them (page cache included) — and opening the copy.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class WalDurabilityTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("raftburrow-wal-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Entries_appended_through_the_follower_path_are_in_a_crash_image_as_soon_as_the_append_returns()
+    {
+        const int count = 300;
+        var (machine, walDir) = await CreateMachineAsync("live");
+        await using (machine)
+        {
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
+            var entries = Enumerable.Range(1, count).Select(i => new BinaryLogEntry { Term = 1, Content = new byte[200] }).ToArray();
+
+            // Exactly the call DotNext's RaftCluster makes when a follower receives AppendEntries;
+            // it replies "replicated" as soon as this (and a commit up to the leader's index) returns.
+            await ((IAuditTrail<IRaftLogEntry>)wal).AppendAsync(new LogEntryProducer<BinaryLogEntry>(entries), 1, skipCommitted: true, CancellationToken.None);
+
+            var image = Path.Combine(_root, "crash-image");
+            CopyDirectory(walDir, image);
+
+            var (reopenedMachine, _) = await CreateMachineAsync("reopened");
+            await using (reopenedMachine)
+            {
+                await using var reopened = new WriteAheadLog(new WriteAheadLog.Options { Location = image, ChunkSize = 1024 * 1024 }, reopenedMachine);
+                Assert.Equal(count, reopened.LastEntryIndex);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Local_appends_must_carry_the_term_of_this_nodes_own_election_no_op()
+    {
+        var (machine, walDir) = await CreateMachineAsync("terms");
+        await using (machine)
+        {
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
+            IAuditTrail<IRaftLogEntry> trail = wal;
+            Assert.Equal(0, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }).AsTask());
+
+            // Winning term 3: DotNext's candidate appends its no-op through this method.
+            await trail.AppendAsync(new EmptyLogEntry { Term = 3 });
+            Assert.Equal(3, wal.LeaderTerm);
+            Assert.Equal(2, await trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }));
+
+            // A deposed leader that already adopted term 4 must not label an entry with it.
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 4, Content = new byte[8] }).AsTask());
+            Assert.Equal(2, wal.LastEntryIndex);
+
+            // Entries from another leader (a heartbeat is enough): no local appends until the next win.
+            await trail.AppendAsync(new LogEntryProducer<BinaryLogEntry>(), 3, skipCommitted: true, CancellationToken.None);
+            Assert.Equal(0, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }).AsTask());
+        }
+    }
+
+    private async Task<(PartitionStateMachine Machine, string WalDir)> CreateMachineAsync(string name)
+    {
+        var snapshots = Directory.CreateDirectory(Path.Combine(_root, name, "snapshots"));
+        var machine = new PartitionStateMachine(snapshots, new CountingStateMachine(), 0, 1_000_000, NullLogger.Instance);
+        await machine.RestoreAsync(CancellationToken.None);
+        return (machine, Path.Combine(_root, name, "wal"));
+    }
+
+    private static void CopyDirectory(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.GetFiles(source))
+            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        foreach (var directory in Directory.GetDirectories(source))
+            CopyDirectory(directory, Path.Combine(destination, Path.GetFileName(directory)));
+    }
+}
