@@ -52,7 +52,7 @@ public sealed record TestOptions
     /// <summary>iptables program.</summary>
     public string Iptables { get; init; } = "iptables";
     /// <summary>Admin path template of the leader-move nemesis.</summary>
-    public string LeaderMovePath { get; init; } = "/admin/partitions/{partition}/transfer-leadership?to={node}";
+    public string LeaderMovePath { get; init; } = "/admin/partitions/{partition}/transfer?to={node}";
     /// <summary>Bound on the linearizability checker's history size.</summary>
     public int LinMaxOps { get; init; } = 20_000;
     /// <summary>Idempotency window of the server, seconds.</summary>

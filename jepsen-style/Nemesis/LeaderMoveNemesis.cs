@@ -8,7 +8,7 @@ namespace RaftBurrow.Jepsen.Nemesis;
 /// the nemesis records a skip and stays idle for the rest of the run.
 /// </summary>
 /// <param name="post">POSTs to a node's admin path; returns the status or null.</param>
-/// <param name="pathTemplate">e.g. /admin/partitions/{partition}/transfer-leadership?to={node}.</param>
+/// <param name="pathTemplate">e.g. /admin/partitions/{partition}/transfer?to={node}.</param>
 public sealed class LeaderMoveNemesis(Func<int, string, CancellationToken, Task<int?>> post, string pathTemplate) : INemesis
 {
     private bool _unsupported;

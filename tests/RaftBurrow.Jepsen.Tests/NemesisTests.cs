@@ -150,7 +150,7 @@ public class NemesisTests
     [Fact]
     public void Leader_move_paths_fill_the_template()
     {
-        Assert.Equal("/admin/partitions/3/transfer-leadership?to=2", LeaderMoveNemesis.PathFor("/admin/partitions/{partition}/transfer-leadership?to={node}", 3, 2));
+        Assert.Equal("/admin/partitions/3/transfer?to=2", LeaderMoveNemesis.PathFor("/admin/partitions/{partition}/transfer?to={node}", 3, 2));
     }
 
     [Fact]
