@@ -265,3 +265,87 @@ public sealed class BenchTests
         Assert.Contains("unknown body: {\"hello\":1}", summary.ToText(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>bench --shared-workload: the run plan mirrors run_bench.sh, and one command runs it all.</summary>
+public sealed class SharedWorkloadTests
+{
+    [Fact]
+    public void Plan_is_run_bench_order_with_the_shared_settings()
+    {
+        var template = new BenchOptions { Urls = ["http://127.0.0.1:1"], Duration = TimeSpan.FromSeconds(30), Warmup = TimeSpan.FromSeconds(2) };
+        var plan = SharedWorkload.Plan(template, SharedWorkload.Workloads, SharedWorkload.DefaultConcurrency, SharedWorkload.DefaultPrefill);
+
+        Assert.Equal(["post1-c16", "post1-c64", "post10-c16", "post10-c64", "claim-c16", "claim-c64"], plan.Select(r => r.Run));
+        foreach (var r in plan)
+        {
+            var o = r.Options;
+            Assert.Equal(256, o.MessageBytes);
+            Assert.Equal(TimeSpan.FromSeconds(30), o.Duration);
+            Assert.Equal(TimeSpan.FromSeconds(2), o.Warmup);
+            Assert.Equal(0, o.Count);
+            if (r.Workload == "claim")
+            {
+                Assert.Equal((0, r.Concurrency, 10, ConsumeMode.Claim, 60_000L), (o.Producers, o.Consumers, o.ClaimLimit, o.Consume, o.Prefill));
+            }
+            else
+            {
+                Assert.Equal((r.Concurrency, 0, r.Workload == "post1" ? 1 : 10, 0L), (o.Producers, o.Consumers, o.MessagesPerPost, o.Prefill));
+            }
+        }
+
+        Assert.Equal(plan.Count, plan.Select(r => r.Options.RunId).Distinct().Count()); // a fresh queue per run
+        Assert.Equal(["post10-c64"], SharedWorkload.Plan(template, ["post10"], [64], 0).Select(r => r.Run));
+    }
+
+    [Fact]
+    public void Bad_shared_workload_settings_are_rejected()
+    {
+        var template = new BenchOptions { Urls = ["http://127.0.0.1:1"] };
+        Assert.Throws<ArgumentException>(() => SharedWorkload.Plan(template, ["post5"], [16], 0));
+        Assert.Throws<ArgumentException>(() => SharedWorkload.Plan(template, [], [16], 0));
+        Assert.Throws<ArgumentException>(() => SharedWorkload.Plan(template, ["post1"], [0], 0));
+        Assert.Throws<ArgumentException>(() => SharedWorkload.ParseConcurrency("16,lots"));
+        Assert.Equal([16, 64], SharedWorkload.ParseConcurrency(" 16, 64 "));
+    }
+
+    [Fact]
+    public async Task FakeServer_one_command_runs_every_workload_and_prints_one_json_document()
+    {
+        await using var server = await FakeZaqarServer.StartAsync();
+        var (code, json, _) = await CliRun.RunAsync("bench", "--url", server.Url.ToString(), "--shared-workload", "--concurrency", "2",
+            "--duration", "300ms", "--warmup", "0", "--prefill", "40", "--progress", "0", "--label", "ours", "--json");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal("raftburrow bench --shared-workload", root.GetProperty("tool").GetString());
+        Assert.Equal("ours", root.GetProperty("label").GetString());
+        var runs = root.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["post1-c2", "post10-c2", "claim-c2"], runs.Select(r => r.GetProperty("run").GetString()));
+        foreach (var r in runs)
+        {
+            var s = r.GetProperty("summary");
+            Assert.True(s.GetProperty("verification").GetProperty("ok").GetBoolean());
+            Assert.Equal(2, r.GetProperty("concurrency").GetInt32());
+        }
+
+        // The POST runs acknowledged messages of their batch size; the claim run consumed from its prefill.
+        Assert.Equal(10, runs[1].GetProperty("summary").GetProperty("messages_per_post").GetInt32());
+        Assert.True(runs[2].GetProperty("summary").GetProperty("verification").GetProperty("consumed_unique").GetInt64() > 0);
+        using var client = Clients.For(server.Url.ToString());
+        Assert.DoesNotContain((await client.Zaqar.ListQueuesAsync()).Queues, q => q.Name.StartsWith("bench-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FakeServer_text_output_ends_with_the_markdown_table()
+    {
+        await using var server = await FakeZaqarServer.StartAsync();
+        var (code, text, _) = await CliRun.RunAsync("bench", "--url", server.Url.ToString(), "--shared-workload", "--workloads", "post1",
+            "--concurrency", "1,2", "--duration", "200ms", "--warmup", "0", "--progress", "0");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("| run | conc | req/s | msgs/s | p50 ms | p99 ms | errors | verification |", text, StringComparison.Ordinal);
+        Assert.Contains("| post1-c1 | 1 |", text, StringComparison.Ordinal);
+        Assert.Contains("| post1-c2 | 2 |", text, StringComparison.Ordinal);
+    }
+}

@@ -28,9 +28,16 @@ public static class BenchCommand
         var keep = new Option<bool>("--keep-queues") { Description = "Do not delete the run's queues afterwards" };
         var progress = new Option<string>("--progress") { Description = "Live progress interval on stderr (0 = off)", DefaultValueFactory = _ => "1s" };
         var drain = new Option<string>("--drain-timeout") { Description = "Count mode: stop consumers after the queue stayed empty this long", DefaultValueFactory = _ => "10s" };
+        var shared = new Option<bool>("--shared-workload")
+        {
+            Description = "Run the shared workload's six runs one after the other (POST 1 and 10 x 256 B at 16 and 64 producers, then claim 10 + delete at 16 and 64 consumers on a prefilled queue; --duration and --warmup per run) and print one table",
+        };
+        var sharedConcurrency = new Option<string>("--concurrency") { Description = "--shared-workload: connections of each workload", DefaultValueFactory = _ => "16,64" };
+        var sharedWorkloads = new Option<string>("--workloads") { Description = "--shared-workload: a subset of post1,post10,claim", DefaultValueFactory = _ => "post1,post10,claim" };
+        var label = new Option<string>("--label") { Description = "--shared-workload: series name in the JSON document (plot_bench.py)", DefaultValueFactory = _ => "bench" };
         var bench = new Command("bench", "Load the cluster with producers and consumers over the Zaqar API; report msgs/s, req/s and latency percentiles per operation, and verify every consumed message")
         {
-            producers, consumers, size, batch, queues, duration, count, prefill, warmup, consume, limit, wait, claimTtl, claimGrace, ttl, prefix, keep, progress, drain,
+            producers, consumers, size, batch, queues, duration, count, prefill, warmup, consume, limit, wait, claimTtl, claimGrace, ttl, prefix, keep, progress, drain, shared, sharedConcurrency, sharedWorkloads, label,
         };
         runner.Set(bench, async ctx =>
         {
@@ -69,6 +76,42 @@ public static class BenchCommand
             catch (FormatException ex)
             {
                 throw new ArgumentException(ex.Message, ex);
+            }
+
+            if (p.GetValue(shared))
+            {
+                // run_bench.sh's prefill for the claim runs unless --prefill was given.
+                var prefillCount = p.GetResult(prefill) is { Implicit: false } ? options.Prefill : SharedWorkload.DefaultPrefill;
+                var plan = SharedWorkload.Plan(options, SharedWorkload.ParseWorkloads(p.GetValue(sharedWorkloads)!),
+                    SharedWorkload.ParseConcurrency(p.GetValue(sharedConcurrency)!), prefillCount);
+                var results = new List<SharedWorkloadResult>();
+                foreach (var run in plan)
+                {
+                    ctx.Error.WriteLine($"== {run.Run} ({results.Count + 1}/{plan.Count})");
+                    var runSummary = await new BenchRunner(run.Options, ctx.Error).RunAsync(ctx.CancellationToken);
+                    results.Add(SharedWorkloadReport.Result(run, runSummary));
+                    if (!ctx.Json)
+                    {
+                        ctx.Output.Write($"== {run.Run}\n{runSummary.ToText()}\n");
+                    }
+
+                    if (ctx.CancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+
+                var report = new SharedWorkloadReport { Label = p.GetValue(label)!, Runs = results };
+                if (ctx.Json)
+                {
+                    ctx.WriteJson(report);
+                }
+                else
+                {
+                    ctx.Output.Write(report.ToMarkdown());
+                }
+
+                return report.Ok ? ExitCodes.Ok : ExitCodes.VerificationFailed;
             }
 
             var summary = await new BenchRunner(options, ctx.Error).RunAsync(ctx.CancellationToken);
