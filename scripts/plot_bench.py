@@ -8,7 +8,9 @@ Each input line is what ../shared/bench/run_bench.sh writes:
 One series per (label, workload): post1 / post10 plot messages/s of acknowledged POSTs
 (result.msgs_per_s); claim plots messages consumed/s (result.msgs_consumed_per_s). When several
 runs share a (label, workload, concurrency), the last one wins (files in the order given).
-A file may also hold `raftburrow-cli bench --json` documents (one per file, or one per line): they
+A file may also hold scripts/bench_report.py's combined rows (scripts/bench_all.sh's results.jsonl:
+"system", "workload", "concurrency", "msgs_per_s"; RabbitMQ and NATS publishes plot as post1), a
+`raftburrow-cli bench --shared-workload --json` document, or `raftburrow-cli bench --json` documents (one per file, or one per line): they
 plot as label "bench" (or the document's "label" key), workload postN (x = producers, produced
 msgs/s) or claim/pop (x = consumers, consumed msgs/s) when there are no producers.
 The y axis is logarithmic when the values span more than 20x (Zaqar next to RaftBurrow), unless
@@ -23,6 +25,8 @@ from xml.sax.saxutils import escape
 WIDTH, HEIGHT = 860, 520
 LEFT, RIGHT, TOP, BOTTOM = 90, 230, 50, 60
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+# RabbitMQ and NATS publish one message per request with a confirm: their points sit on the post1 lines.
+PEER_NAMES = {"rabbitmq": "rabbitmq-qq-3node", "nats": "nats-js-r3"}
 DASHES = {"post1": "", "post10": "6,3", "claim": "2,3"}
 
 
@@ -45,6 +49,15 @@ def load(paths):
                 row = json.loads(line)
                 if row.get("tool") == "raftburrow bench":
                     add_bench(series, row)
+                    continue
+                if row.get("tool") == "raftburrow bench --shared-workload":
+                    for run in row["runs"]:
+                        series.setdefault((row.get("label", "bench"), run["workload"]), {})[int(run["concurrency"])] = float(run["msgs_per_s"])
+                    continue
+                if "system" in row:  # scripts/bench_report.py's combined rows (scripts/bench_all.sh)
+                    if row.get("workload") in ("post1", "post10", "claim") and row.get("msgs_per_s") is not None:
+                        key = (PEER_NAMES.get(row["system"], row["system"]), row["workload"])
+                        series.setdefault(key, {})[int(row["concurrency"])] = float(row["msgs_per_s"])
                     continue
                 res = row["result"]
                 workload = row["run"].rsplit("-c", 1)[0]
@@ -84,7 +97,7 @@ def fmt(v):
     return f"{v:g}"
 
 
-def render(series, force_linear=False):
+def render(series, force_linear=False, subtitle=""):
     xs = sorted({c for pts in series.values() for c in pts})
     ys = [v for pts in series.values() for v in pts.values() if v > 0]
     if not xs or not ys:
@@ -112,6 +125,8 @@ def render(series, force_linear=False):
            f'font-family="sans-serif" font-size="12">',
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
            f'<text x="{LEFT + pw / 2}" y="24" text-anchor="middle" font-size="16">Throughput vs concurrency (shared Zaqar v2 workload)</text>']
+    if subtitle:
+        out.append(f'<text x="{LEFT + pw / 2}" y="40" text-anchor="middle" font-size="11" fill="#555">{escape(subtitle)}</text>')
     for v in yticks:
         y = y_of(v)
         out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + pw}" y2="{y:.1f}" stroke="#ddd"/>')
@@ -149,9 +164,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="+", help="JSON-lines files from run_bench.sh")
     ap.add_argument("-o", "--output", default="docs/img/throughput.svg")
+    ap.add_argument("--subtitle", default="", help="a line under the title (machine, date, duration)")
     ap.add_argument("--linear", action="store_true", help="linear y axis even for a wide range")
     a = ap.parse_args(argv)
-    svg = render(load(a.inputs), a.linear)
+    svg = render(load(a.inputs), a.linear, a.subtitle)
     with open(a.output, "w", encoding="utf-8") as f:
         f.write(svg)
     print(f"wrote {a.output}")
