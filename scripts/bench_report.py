@@ -119,6 +119,22 @@ def cmd_table(a):
         out.append(f"Machine: {meta.get('machine', '?')}. Date: {meta.get('date', '?')}. "
                    f"Duration per run: {meta.get('duration', '?')} s. Command: `{meta.get('command', '?')}`.")
         out.append("")
+        d = meta.get("duration", 20)
+        out.append("How each row was measured (all on this machine, one after the other; see docs/benchmarks.md):")
+        out.append("")
+        out.append(f"- RaftBurrow 1 node: `raftburrow --RaftBurrow:DataDir=… --RaftBurrow:HttpUrl=http://127.0.0.1:18888 "
+                   f"--RaftBurrow:RaftBasePort=18988 --RaftBurrow:MaxMessagesPerQueue=0`, then for each workload W and "
+                   f"connections C: `WORKLOADS=W CONCURRENCY=C DURATION={d} PREFILL_MSGS=30000 PREFILL_MAX_S=10 "
+                   f"../shared/bench/run_bench.sh http://127.0.0.1:18888 LABEL` (after a 3 s warm-up run)")
+        out.append("- RaftBurrow 3 nodes: `RaftBurrow__MaxMessagesPerQueue=0 scripts/cluster.sh up 3`, the same run_bench.sh "
+                   "lines against http://127.0.0.1:8888 (node 1; it forwards to each partition's leader)")
+        out.append("- Zaqar: `ZAQAR_REF_MODE=uwsgi ../shared/bench/zaqar-reference/start.sh`, the same run_bench.sh lines "
+                   "against http://127.0.0.1:8890")
+        out.append(f"- bare Kestrel: `../shared/bench/peers/kestrel/run.sh {d}`; RabbitMQ / NATS: `MATRIX=\"pub16 pub64\" "
+                   f"DURATION={d} ../shared/bench/peers/{{rabbitmq,nats}}/bench.sh` (publish 256 B with confirms, "
+                   "16 publishers × 1 or × 4 in flight); disk: `../shared/bench/peers/disk/run.sh`")
+        out.append("- server CPU µs/req: utime + stime of the server processes (/proc) over the run ÷ requests")
+        out.append("")
     for w, title in WORKLOADS:
         out.append(f"### {title}")
         out.append("")
@@ -202,7 +218,9 @@ def ratios(w, get):
         if ours and kes and ours.get("server_cpu_us_per_req") and kes.get("server_cpu_us_per_req"):
             line("server CPU per 1-msg POST, 1 node ÷ bare Kestrel, 16 conn",
                  ours["server_cpu_us_per_req"] / kes["server_cpu_us_per_req"], 2, higher=False)
-        line("1 node ÷ bare Kestrel, 16 conn (share of the HTTP ceiling)", ratio(get, ("raftburrow-1node", w, 16), ("kestrel", w, 16)), 1)
+        share = ratio(get, ("raftburrow-1node", w, 16), ("kestrel", w, 16))
+        if share is not None:
+            lines.append(f"- 1 node ÷ bare Kestrel, 16 conn: {share:.2f}× of the HTTP ceiling (no target)")
     if w == "post10":
         line("3 nodes ÷ NATS JetStream R3 (1-msg publishes, 64 in flight), msgs/s, 64 conn",
              ratio(get, ("raftburrow-3node", w, 64), ("nats", "post1", 64)), 5)

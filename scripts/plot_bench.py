@@ -27,6 +27,9 @@ LEFT, RIGHT, TOP, BOTTOM = 90, 230, 50, 60
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 # RabbitMQ and NATS publish one message per request with a confirm: their points sit on the post1 lines.
 PEER_NAMES = {"rabbitmq": "rabbitmq-qq-3node", "nats": "nats-js-r3"}
+# Fixed colours for the systems of the one-sitting run, so that plots of different runs compare.
+FIXED_COLORS = {"raftburrow-1node": "#1f77b4", "raftburrow-3node": "#2ca02c", "zaqar": "#d62728",
+                "rabbitmq-qq-3node": "#ff7f0e", "nats-js-r3": "#9467bd", "kestrel": "#7f7f7f"}
 DASHES = {"post1": "", "post10": "6,3", "claim": "2,3"}
 
 
@@ -143,7 +146,7 @@ def render(series, force_linear=False, subtitle=""):
     labels = sorted({label for label, _ in series})
     for i, key in enumerate(sorted(series)):
         label, workload = key
-        color = COLORS[labels.index(label) % len(COLORS)]
+        color = FIXED_COLORS.get(label) or COLORS[labels.index(label) % len(COLORS)]
         dash = DASHES.get(workload, "4,2,1,2")
         pts = sorted(series[key].items())
         path = " ".join(f"{'M' if j == 0 else 'L'}{x_of(c):.1f},{y_of(v):.1f}" for j, (c, v) in enumerate(pts))
