@@ -285,7 +285,7 @@ public sealed class SharedWorkloadTests
             Assert.Equal(0, o.Count);
             if (r.Workload == "claim")
             {
-                Assert.Equal((0, r.Concurrency, 10, ConsumeMode.Claim, 60_000L), (o.Producers, o.Consumers, o.ClaimLimit, o.Consume, o.Prefill));
+                Assert.Equal((0, r.Concurrency, 10, ConsumeMode.Claim, 500_000L), (o.Producers, o.Consumers, o.ClaimLimit, o.Consume, o.Prefill));
             }
             else
             {

@@ -22,8 +22,11 @@ public static class SharedWorkload
     /// <summary>run_bench.sh's default connections.</summary>
     public static readonly IReadOnlyList<int> DefaultConcurrency = [16, 64];
 
-    /// <summary>run_bench.sh's PREFILL_MSGS: the backlog a claim run starts with.</summary>
-    public const long DefaultPrefill = 60_000;
+    /// <summary>The backlog a claim run starts with. run_bench.sh prefills with whole 10 s runs of POST 10 at
+    /// 16 connections until it has PREFILL_MSGS (60,000), which on RaftBurrow is several hundred thousand
+    /// messages; a fixed 60,000 would run dry within seconds at RaftBurrow's claim rates (~15k msgs/s) and
+    /// measure empty claims. 500,000 lasts a 30 s run at 16k msgs/s.</summary>
+    public const long DefaultPrefill = 500_000;
 
     /// <summary>The runs, in run_bench.sh's order (each workload at each concurrency). <paramref name="template"/>
     /// gives the URLs, duration, warm-up, message size, timeouts; producers, consumers, batch, claim limit and
