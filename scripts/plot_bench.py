@@ -139,7 +139,7 @@ def render(series, force_linear=False, subtitle=""):
         out.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + ph}" stroke="#eee"/>')
         out.append(f'<text x="{x:.1f}" y="{TOP + ph + 18}" text-anchor="middle">{c}</text>')
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
-    out.append(f'<text x="{LEFT + pw / 2}" y="{HEIGHT - 15}" text-anchor="middle">connections</text>')
+    out.append(f'<text x="{LEFT + pw / 2}" y="{HEIGHT - 15}" text-anchor="middle">connections (RabbitMQ, NATS: publishes in flight)</text>')
     out.append(f'<text transform="translate(22,{TOP + ph / 2}) rotate(-90)" text-anchor="middle">'
                f'messages/s{" (log scale)" if log else ""}</text>')
 
