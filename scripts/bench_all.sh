@@ -13,9 +13,10 @@
 #
 #   scripts/bench_all.sh [all|ours|peers]     all = every step (default); ours = one three; peers = the rest
 #   scripts/bench_all.sh report DIR           re-print the tables and re-draw the plot of an earlier run
+#   scripts/bench_all.sh check                the pre-flight checks (packages, mirror, ports) and the plan only
 #
 # Env: DURATION (s per run, default 20: about 21 min in all), STEPS (a subset of the step names),
-#   LOAD_THR (before each step wait for load1 below it, default 1.0) for at most LOAD_WAIT_MAX s (60),
+#   LOAD_THR (before each step wait for load1 below it, default 1.0) for at most LOAD_WAIT_MAX s (45),
 #   BENCH_DIR (where everything goes, default /tmp/raftburrow-bench-all/<stamp>), PLOT (the SVG,
 #   default docs/img/throughput.svg; PLOT= skips it), MATRIX (peer runs, "pub16 pub64"),
 #   PREFILL_MSGS / PREFILL_MAX_S (claim runs' backlog, 30000 / 10), SHARED_BENCH (the shared directory,
@@ -34,7 +35,7 @@ export PREFILL_MSGS="${PREFILL_MSGS:-30000}" PREFILL_MAX_S="${PREFILL_MAX_S:-10}
 export MATRIX="${MATRIX:-pub16 pub64}"
 SINGLE_PORT="${SINGLE_PORT:-18888}"
 LOAD_THR="${LOAD_THR:-1.0}"
-LOAD_WAIT_MAX="${LOAD_WAIT_MAX:-60}"
+LOAD_WAIT_MAX="${LOAD_WAIT_MAX:-45}"
 # Inside one system's step the runs follow each other without waiting, as run_bench.sh's do for
 # ours and Zaqar; the peer scripts' own per-run waits are switched off the same way.
 PEER_LOAD_THR="${PEER_LOAD_THR:-99}"
@@ -51,7 +52,7 @@ PEERS="$SHARED/peers"
 REPORT="$ROOT/scripts/bench_report.py"
 
 case "$what" in
-  all) STEPS="${STEPS:-one three zaqar kestrel rabbitmq nats disk}" ;;
+  all|check) STEPS="${STEPS:-one three zaqar kestrel rabbitmq nats disk}" ;;
   ours) STEPS="${STEPS:-one three}" ;;
   peers) STEPS="${STEPS:-zaqar kestrel rabbitmq nats disk}" ;;
   report) ;;
@@ -77,6 +78,7 @@ fi
 
 STAMP="$(date -u +%Y%m%d-%H%M%S)"
 DIR="${BENCH_DIR:-/tmp/raftburrow-bench-all/$STAMP}"
+[[ "$what" == check ]] && DIR="$(mktemp -d)"
 mkdir -p "$DIR"
 RESULTS_FILE="$DIR/results.jsonl"
 : >"$RESULTS_FILE"
@@ -155,6 +157,8 @@ wait_load() { # THRESHOLD MAX_SECONDS
 } >"$DIR/meta.json"
 
 log "plan: $STEPS; DURATION=${DURATION}s per run; expected about $(((est + 59) / 60)) min of runs plus up to $(((nsteps * LOAD_WAIT_MAX + 59) / 60)) min waiting for load1 < $LOAD_THR before the steps"
+has disk && log "  (the disk step's own script then waits for load1 < 0.8, 30 s polls, at most 10 min)"
+if [[ "$what" == check ]]; then log "pre-flight OK: packages, zaqar mirror and ports; load now $(cut -d' ' -f1-3 /proc/loadavg)"; rm -rf "$DIR"; exit 0; fi
 log "output: $DIR (results.jsonl, report.md, logs); load now $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- cleanup of whatever is still running

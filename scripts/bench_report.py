@@ -87,7 +87,7 @@ def cmd_peer(a):
 def cmd_disk(a):
     for line in open(a.file, encoding="utf-8"):
         line = line.rstrip()
-        if line.startswith("fio ") or "copied" in line:
+        if line.startswith("fio ") or line.startswith("== dd") or "copied" in line:
             emit({"system": "disk", "workload": "disk", "text": line, "source": a.file})
 
 
