@@ -152,6 +152,7 @@ wait_load() { # THRESHOLD MAX_SECONDS
   echo "  \"duration\": $DURATION,"
   echo "  \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)\","
   echo "  \"command\": \"DURATION=$DURATION scripts/bench_all.sh $what\","
+  echo "  \"matrix\": \"$MATRIX\","
   echo "  \"steps\": \"$STEPS\""
   echo "}"
 } >"$DIR/meta.json"

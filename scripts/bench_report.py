@@ -130,7 +130,7 @@ def cmd_table(a):
                    "lines against http://127.0.0.1:8888 (node 1; it forwards to each partition's leader)")
         out.append("- Zaqar: `ZAQAR_REF_MODE=uwsgi ../shared/bench/zaqar-reference/start.sh`, the same run_bench.sh lines "
                    "against http://127.0.0.1:8890")
-        out.append(f"- bare Kestrel: `../shared/bench/peers/kestrel/run.sh {d}`; RabbitMQ / NATS: `MATRIX=\"pub16 pub64\" "
+        out.append(f"- bare Kestrel: `../shared/bench/peers/kestrel/run.sh {d}`; RabbitMQ / NATS: `MATRIX=\"{meta.get('matrix', 'pub16 pub64')}\" "
                    f"DURATION={d} ../shared/bench/peers/{{rabbitmq,nats}}/bench.sh` (publish 256 B with confirms, "
                    "16 publishers × 1 or × 4 in flight); disk: `../shared/bench/peers/disk/run.sh`")
         out.append("- server CPU µs/req: utime + stime of the server processes (/proc) over the run ÷ requests")
