@@ -23,7 +23,11 @@ public static class RaftBurrowServer
     /// <summary>Builds the server; <paramref name="configure"/> may replace services (tests) before the build.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // No reload-on-change of appsettings*.json: that watches the content root recursively, and the
+        // default data directory (./data) lies under it, so every WAL flush woke the watcher (an inotify
+        // read plus a stat per event). Nothing here reads options after start-up. A later
+        // --hostBuilder:reloadConfigOnChange=true on the command line still wins.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         builder.Logging.AddFilter("DotNext", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddRaftBurrowServer(builder.Configuration);
