@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using RaftBurrow.Api.Observability;
+using RaftBurrow.Consensus;
 using RaftBurrow.Ops.Tests.Support;
 using RaftBurrow.StateMachine.Commands;
 
 namespace RaftBurrow.Ops.Tests;
 
-/// <summary>/metrics over a real Kestrel host: HTTP counters by route template, the depth gauges, the hooks.</summary>
+/// <summary>/metrics over a real Kestrel host: HTTP counters by route template, the depth gauges, the consensus meter bridge.</summary>
 public sealed class MetricsTests
 {
     [Fact]
@@ -65,27 +65,44 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task Hooks_for_the_consensus_and_cluster_layers_show_up_under_their_names()
+    public async Task Consensus_meter_measurements_reach_metrics_through_the_bridge_under_their_names()
     {
         await using var host = await OpsHost.StartAsync();
-        RaftBurrowMetrics.RecordProposal(5);
-        RaftBurrowMetrics.ObserveCommitLatency(5, TimeSpan.FromMilliseconds(2));
-        RaftBurrowMetrics.ObserveApplyLatency(5, TimeSpan.FromMilliseconds(1));
-        RaftBurrowMetrics.RecordForwarded(5);
-        RaftBurrowMetrics.RecordLeaderChange(5);
-        RaftBurrowMetrics.RecordSnapshot(5, 4096, TimeSpan.FromMilliseconds(30));
-        RaftBurrowMetrics.SetWalBytes(5, 1 << 20);
+        // Emitted exactly as the consensus and cluster layers do: through their meter (RaftBurrow.Consensus),
+        // which the host's MeterBridge listens to. The in-process host has no Raft layer, so nothing
+        // else feeds these series while the test runs.
+        var p5Tag = ConsensusMetrics.Tag(5);
+        ConsensusMetrics.Proposals.Add(1, p5Tag);
+        ConsensusMetrics.CommitLatency.Record(0.002, p5Tag);
+        ConsensusMetrics.ApplyLatency.Record(0.001, p5Tag);
+        ConsensusMetrics.Forwarded.Add(1, p5Tag);
+        ConsensusMetrics.LeaderChanges.Add(1, p5Tag);
+        ConsensusMetrics.SnapshotBytes.Record(4096, p5Tag);
+        ConsensusMetrics.SnapshotDuration.Record(0.03, p5Tag);
+        // The WAL gauge is observable: it measures the tracked directory when /metrics is scraped.
+        var walDirectory = Directory.CreateTempSubdirectory("raftburrow-metrics-wal-");
+        var owner = new object();
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(walDirectory.FullName, "chunk-0"), new byte[1 << 20]);
+            ConsensusMetrics.TrackWal(owner, 5, walDirectory.FullName);
 
-        var text = await host.Client.GetStringAsync("/metrics");
-        const string p5 = "partition=\"5\"";
-        Assert.True(Sample(text, "raftburrow_proposals_total", p5) >= 1);
-        Assert.True(Sample(text, "raftburrow_commit_latency_seconds_count", p5) >= 1);
-        Assert.True(Sample(text, "raftburrow_apply_latency_seconds_count", p5) >= 1);
-        Assert.True(Sample(text, "raftburrow_forwarded_requests_total", p5) >= 1);
-        Assert.True(Sample(text, "raftburrow_leader_changes_total", p5) >= 1);
-        Assert.Equal(4096, Sample(text, "raftburrow_snapshot_bytes", p5));
-        Assert.True(Sample(text, "raftburrow_snapshot_duration_seconds_count", p5) >= 1);
-        Assert.Equal(1 << 20, Sample(text, "raftburrow_wal_bytes", p5));
+            var text = await host.Client.GetStringAsync("/metrics");
+            const string p5 = "partition=\"5\"";
+            Assert.True(Sample(text, "raftburrow_proposals_total", p5) >= 1);
+            Assert.True(Sample(text, "raftburrow_commit_latency_seconds_count", p5) >= 1);
+            Assert.True(Sample(text, "raftburrow_apply_latency_seconds_count", p5) >= 1);
+            Assert.True(Sample(text, "raftburrow_forwarded_requests_total", p5) >= 1);
+            Assert.True(Sample(text, "raftburrow_leader_changes_total", p5) >= 1);
+            Assert.Equal(4096, Sample(text, "raftburrow_snapshot_bytes", p5));
+            Assert.True(Sample(text, "raftburrow_snapshot_duration_seconds_count", p5) >= 1);
+            Assert.Equal(1 << 20, Sample(text, "raftburrow_wal_bytes", p5));
+        }
+        finally
+        {
+            ConsensusMetrics.UntrackWal(owner);
+            walDirectory.Delete(recursive: true);
+        }
     }
 
     /// <summary>The value of one sample line <c>name{labels} value</c> (labels in prometheus-net's order).</summary>

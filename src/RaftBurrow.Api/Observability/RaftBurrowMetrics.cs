@@ -112,34 +112,6 @@ public static class RaftBurrowMetrics
     public static string PartitionLabel(int partition) =>
         (uint)partition < (uint)PartitionLabels.Length ? PartitionLabels[partition] : partition.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Counts one proposal on <paramref name="partition"/>.</summary>
-    public static void RecordProposal(int partition) => Proposals.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Records the proposal-to-commit time of one entry.</summary>
-    public static void ObserveCommitLatency(int partition, TimeSpan elapsed) =>
-        CommitLatency.WithLabels(PartitionLabel(partition)).Observe(elapsed.TotalSeconds);
-
-    /// <summary>Records the apply time of one entry.</summary>
-    public static void ObserveApplyLatency(int partition, TimeSpan elapsed) =>
-        ApplyLatency.WithLabels(PartitionLabel(partition)).Observe(elapsed.TotalSeconds);
-
-    /// <summary>Counts one request forwarded to the leader of <paramref name="partition"/>.</summary>
-    public static void RecordForwarded(int partition) => ForwardedRequests.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Counts one leader change of <paramref name="partition"/> seen by this node.</summary>
-    public static void RecordLeaderChange(int partition) => LeaderChanges.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Records a snapshot: its size and how long it took.</summary>
-    public static void RecordSnapshot(int partition, long sizeBytes, TimeSpan elapsed)
-    {
-        var label = PartitionLabel(partition);
-        SnapshotBytes.WithLabels(label).Set(sizeBytes);
-        SnapshotDuration.WithLabels(label).Observe(elapsed.TotalSeconds);
-    }
-
-    /// <summary>Sets the on-disk size of a partition's WAL.</summary>
-    public static void SetWalBytes(int partition, long sizeBytes) => WalBytes.WithLabels(PartitionLabel(partition)).Set(sizeBytes);
-
     /// <summary>Sets the depth gauges of a partition (the scrape-time collector calls this; a layer that knows better may too).</summary>
     public static void SetQueueDepth(int partition, long queues, long messages, long claimed)
     {
