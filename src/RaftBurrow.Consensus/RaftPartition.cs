@@ -64,12 +64,14 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
 
-                // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        // The member count follows the cluster's current configuration (assigned below, before any append).
+        RaftCluster? cluster = null;
         var wal = new DurableWriteAheadLog(new WriteAheadLog.Options
         {
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
-        }, stateMachine, singleMember: directory.Members.Count == 1);
+        }, stateMachine, memberCount: () => cluster?.Members.Count ?? 0);
         logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
@@ -98,7 +100,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         // Keep every committed configuration: the log entry that carried it may be compacted away.
         storage.ConfigurationChanged += configurationFile.SaveAsync;
 
-        var cluster = new RaftCluster(configuration) { AuditTrail = wal };
+        cluster = new RaftCluster(configuration) { AuditTrail = wal };
         var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, directory, configurationFile);
         raftPartition.WatchForSnapshotWedge(replicationWatcher);
         raftPartition.StartMetrics(walDir.FullName);

@@ -109,6 +109,52 @@ public sealed class MembershipTests(ITestOutputHelper output)
         await load.VerifyAsync(drainThrough: 2);
     }
 
+    [Fact]
+    public async Task A_one_node_cluster_grown_to_3_under_load_keeps_serving_and_survives_the_loss_of_its_first_node()
+    {
+        // Node 1 starts alone (DotNext makes it leader without an election); nodes 2 and 3 join. Its WAL
+        // must switch to checking proposal terms as soon as the configuration has other members
+        // (DurableWriteAheadLog.IsLoneMember, unit-tested in WalDurabilityTests), and still accept its
+        // own proposals: the load keeps being acknowledged through every node.
+        await using var cluster = new ServerCluster(3, Partitions, members: 1);
+        await cluster.StartAllAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var client = Admin(cluster, 1);
+        var load = new Load(cluster, http, "grow-lone", [1]);
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 20), TimeSpan.FromSeconds(30), "20 posts on the lone node");
+
+        foreach (var node in new[] { 2, 3 })
+        {
+            cluster.Start(node);
+            await Eventually.Async(async () => (await cluster.AdminAsync(node)) is not null, TimeSpan.FromSeconds(30), $"node {node} answers");
+            var added = await client.Admin.AddNodeAsync(new AddNodeRequest { Id = node, HttpUrl = cluster.BaseUri(node).ToString().TrimEnd('/'), RaftAddress = ServerCluster.Address(node).ToString(), RaftBasePort = cluster.RaftBasePort(node) });
+            output.WriteLine($"add {node}: {added}");
+            Assert.Equal("added", added!.Value.GetProperty("outcome").GetString());
+            var before = load.Acknowledged.Count;
+            await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= before + 20), TimeSpan.FromSeconds(30), $"20 more posts after adding node {node}");
+        }
+        await cluster.WaitForLeadersAsync(1, 2, 3);
+        load.Nodes = [1, 2, 3];
+        var grown = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= grown + 30), TimeSpan.FromSeconds(30), "30 posts through all three nodes");
+        foreach (var node in new List<int> { 1, 2, 3 })
+            Assert.All((await cluster.AdminAsync(node))!.Partitions.Where(p => p.Role == "leader"), p => Assert.Equal(new int?[] { 1, 2, 3 }, p.Members));
+
+        // The first node goes: the two it added elect leaders of newer terms and carry on.
+        load.Nodes = [2, 3];
+        cluster.Kill(1);
+        await cluster.WaitForLeadersAsync(2, 3);
+        var afterKill = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= afterKill + 20), TimeSpan.FromSeconds(30), "20 posts without node 1");
+        cluster.Start(1);
+        await cluster.WaitForLeadersAsync(1, 2, 3);
+        await load.StopAsync();
+        output.WriteLine(load.Summary);
+        var views = await cluster.WaitConvergedAsync();
+        Assert.Equal(3, views.Count);
+        await load.VerifyAsync(drainThrough: 1);
+    }
+
     private static RaftBurrowClient Admin(ServerCluster cluster, int node) =>
         new(new RaftBurrowClientOptions { RequestTimeout = TimeSpan.FromSeconds(120), ProjectId = "members" }.AddUrls(cluster.BaseUri(node).ToString()));
 
