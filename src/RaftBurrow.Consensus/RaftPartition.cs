@@ -76,8 +76,12 @@ public sealed partial class RaftPartition : IAsyncDisposable
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var self = directory.Members[options.NodeId];
-        var configuration = new RaftCluster.TcpConfiguration(self.RaftEndPoint(partition))
+        // A host name listens on what it resolves to now; the other members (and DotNext's member id)
+        // know this node by the name, so that is its public endpoint.
+        var publicEndPoint = self.RaftEndPoint(partition);
+        var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(RaftEndPoints.ResolveListenAddress(self.RaftAddress), self.RaftBasePort + partition))
         {
+            PublicEndPoint = publicEndPoint,
             LowerElectionTimeout = options.ElectionTimeoutLowerMs,
             UpperElectionTimeout = options.ElectionTimeoutUpperMs,
             RequestTimeout = TimeSpan.FromMilliseconds(options.EffectiveRaftRequestTimeoutMs),
@@ -91,7 +95,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         // frozen (it neither votes nor campaigns) until a committed configuration includes it.
         var configurationFile = new RaftConfigurationFile(Path.Combine(root, "raft-members.json"));
         var initial = configurationFile.Load()
-            ?? directory.Members.Values.Where(m => !(options.Join && m.Id == options.NodeId)).Select(m => (EndPoint)m.RaftEndPoint(partition)).ToList();
+            ?? directory.Members.Values.Where(m => !(options.Join && m.Id == options.NodeId)).Select(m => m.RaftEndPoint(partition)).ToList();
         var storage = (InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage;
         var builder = storage.CreateInitialConfigurationBuilder();
         foreach (var endPoint in initial)
