@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using RaftBurrow.Api.Tests.Support;
 using RaftBurrow.Consensus;
 using RaftBurrow.Ops.Tests.Support;
 using RaftBurrow.StateMachine.Commands;
@@ -29,7 +30,10 @@ public sealed class MetricsTests
         // The raw path (a queue name) never becomes a label.
         Assert.DoesNotContain("route=\"/v2/queues/orders\"", text, StringComparison.Ordinal);
         // The Meter bridge is off (it would re-export HttpClient/Kestrel meters with per-port labels); process metrics stay.
-        Assert.DoesNotContain("system_net_http", text, StringComparison.Ordinal);
+        // Checked by the meters' instrument names: prometheus-net's event counter adapter (left on) also exports
+        // System.Net.Http counters (system_net_http_requests_started…) once its first interval has passed.
+        Assert.DoesNotContain("http_client_request_duration", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("kestrel_active_connections", text, StringComparison.Ordinal);
         Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
     }
 
@@ -62,6 +66,35 @@ public sealed class MetricsTests
             Assert.Equal(expectedDepth[p], Sample(text, "raftburrow_queue_depth", label));
             Assert.Equal(expectedClaimed[p], Sample(text, "raftburrow_claimed_messages", label));
         }
+    }
+
+    [Fact]
+    public async Task Every_project_is_counted_and_at_most_MaxProjectSeries_projects_get_series_of_their_own()
+    {
+        // Nothing configured, and the projects are written straight to the service (no request names
+        // them to this node, so none is tracked): the gauges still count them all.
+        var service = new LocalQueueService(4);
+        await using var host = await OpsHost.StartAsync(service: service, observability: o => o.MaxProjectSeries = 2);
+        (string Project, int Messages)[] projects = [("series-deep", 5), ("series-mid", 3), ("series-shallow", 1)];
+        foreach (var (project, count) in projects)
+        {
+            var post = new PostMessages
+            {
+                Project = project, Queue = "q", ClientId = Guid.NewGuid(),
+                Messages = Enumerable.Range(0, count).Select(_ => new NewMessage { TtlSeconds = 300, DelaySeconds = 0, BodyJson = "1"u8.ToArray() }).ToArray(),
+            };
+            await service.ExecuteAsync(service.PartitionOf(QueueSpace.Zaqar, project, "q"), post, Guid.NewGuid(), CancellationToken.None);
+        }
+
+        var text = await host.Client.GetStringAsync("/metrics");
+        var depth = Enumerable.Range(0, service.PartitionCount).Sum(p => Sample(text, "raftburrow_queue_depth", $"partition=\"{p}\""));
+        Assert.Equal(9, depth);
+        Assert.Equal(3, Sample(text, "raftburrow_projects", null));
+        // The two deepest; the third is counted above but has no series (the cap bounds the series count).
+        Assert.Equal(5, Sample(text, "raftburrow_project_queue_depth", "project=\"series-deep\""));
+        Assert.Equal(3, Sample(text, "raftburrow_project_queue_depth", "project=\"series-mid\""));
+        Assert.DoesNotContain("project=\"series-shallow\"", text, StringComparison.Ordinal);
+        Assert.Equal(0, Sample(text, "raftburrow_project_claimed_messages", "project=\"series-deep\""));
     }
 
     [Fact]
@@ -106,9 +139,9 @@ public sealed class MetricsTests
     }
 
     /// <summary>The value of one sample line <c>name{labels} value</c> (labels in prometheus-net's order).</summary>
-    private static double Sample(string text, string name, string labels)
+    private static double Sample(string text, string name, string? labels)
     {
-        var match = Regex.Match(text, "^" + Regex.Escape(name + "{" + labels + "}") + " (\\S+)$", RegexOptions.Multiline);
+        var match = Regex.Match(text, "^" + Regex.Escape(labels is null ? name : name + "{" + labels + "}") + " (\\S+)$", RegexOptions.Multiline);
         Assert.True(match.Success, $"no sample {name}{{{labels}}} in:\n{text}");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }

@@ -64,18 +64,32 @@ public static class RaftBurrowMetrics
 
     /// <summary>Messages in a partition's Zaqar queues (free and claimed), as of the last scrape.</summary>
     public static readonly Gauge QueueDepth = Metrics.CreateGauge(
-        "raftburrow_queue_depth", "Live messages (free and claimed) in the partition's Zaqar queues of the tracked projects, as of the last scrape.",
+        "raftburrow_queue_depth", "Live messages (free and claimed) in the partition's Zaqar queues, as of the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
 
     /// <summary>Claimed messages in a partition's Zaqar queues, as of the last scrape.</summary>
     public static readonly Gauge ClaimedMessages = Metrics.CreateGauge(
-        "raftburrow_claimed_messages", "Messages under a live claim in the partition's Zaqar queues of the tracked projects, as of the last scrape.",
+        "raftburrow_claimed_messages", "Messages under a live claim in the partition's Zaqar queues, as of the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
 
     /// <summary>Zaqar queues counted in a partition by the last scrape.</summary>
     public static readonly Gauge Queues = Metrics.CreateGauge(
-        "raftburrow_queues", "Zaqar queues of the tracked projects in the partition, as of the last scrape.",
+        "raftburrow_queues", "Zaqar queues in the partition counted by the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
+
+    /// <summary>Messages in a project's Zaqar queues over all partitions, for at most MaxProjectSeries projects.</summary>
+    public static readonly Gauge ProjectQueueDepth = Metrics.CreateGauge(
+        "raftburrow_project_queue_depth", "Live messages (free and claimed) in the project's Zaqar queues over all partitions, as of the last scrape (at most MaxProjectSeries projects: tracked ones, then the deepest).",
+        new GaugeConfiguration { LabelNames = ["project"] });
+
+    /// <summary>Claimed messages in a project's Zaqar queues over all partitions, for the same projects as <see cref="ProjectQueueDepth"/>.</summary>
+    public static readonly Gauge ProjectClaimedMessages = Metrics.CreateGauge(
+        "raftburrow_project_claimed_messages", "Messages under a live claim in the project's Zaqar queues over all partitions, as of the last scrape (same projects as raftburrow_project_queue_depth).",
+        new GaugeConfiguration { LabelNames = ["project"] });
+
+    /// <summary>Projects with Zaqar queues counted by the last scrape (with or without a series of their own).</summary>
+    public static readonly Gauge ProjectsWithQueues = Metrics.CreateGauge(
+        "raftburrow_projects", "Projects with Zaqar queues counted by the last scrape (with or without a raftburrow_project_* series).");
 
     /// <summary>Scrape-time depth collections that failed or hit their deadline (the gauges keep their last values).</summary>
     public static readonly Counter DepthCollectionFailures = Metrics.CreateCounter(
