@@ -106,14 +106,16 @@ public sealed class MembershipTests(ITestOutputHelper output)
         await load.VerifyAsync(drainThrough: 2);
     }
 
-    [Fact]
-    public async Task A_one_node_cluster_grown_to_3_under_load_keeps_serving_and_survives_the_loss_of_its_first_node()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("localhost")] // Raft addresses as a host name (docs/operations.md, "Host names"), added by name too
+    public async Task A_one_node_cluster_grown_to_3_under_load_keeps_serving_and_survives_the_loss_of_its_first_node(string? raftHostName)
     {
         // Node 1 starts alone (DotNext makes it leader without an election); nodes 2 and 3 join. Its WAL
         // must switch to checking proposal terms as soon as the configuration has other members
         // (DurableWriteAheadLog.IsLoneMember, unit-tested in WalDurabilityTests), and still accept its
         // own proposals: the load keeps being acknowledged through every node.
-        await using var cluster = new ServerCluster(3, Partitions, members: 1);
+        await using var cluster = new ServerCluster(3, Partitions, members: 1, raftHostName: raftHostName);
         await cluster.StartAllAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         using var client = Admin(cluster, 1);
@@ -124,7 +126,7 @@ public sealed class MembershipTests(ITestOutputHelper output)
         {
             cluster.Start(node);
             await Eventually.Async(async () => (await cluster.AdminAsync(node)) is not null, TimeSpan.FromSeconds(30), $"node {node} answers");
-            var added = await client.Admin.AddNodeAsync(new AddNodeRequest { Id = node, HttpUrl = cluster.BaseUri(node).ToString().TrimEnd('/'), RaftAddress = ServerCluster.Address(node).ToString(), RaftBasePort = cluster.RaftBasePort(node) });
+            var added = await client.Admin.AddNodeAsync(new AddNodeRequest { Id = node, HttpUrl = cluster.BaseUri(node).ToString().TrimEnd('/'), RaftAddress = cluster.RaftAddress(node), RaftBasePort = cluster.RaftBasePort(node) });
             output.WriteLine($"add {node}: {added}");
             Assert.Equal("added", added!.Value.GetProperty("outcome").GetString());
             var before = load.Acknowledged.Count;
