@@ -51,7 +51,7 @@ public sealed class MemberDirectorySync(ClusterRouter router, TimeProvider time,
             return;
         }
         var unknown = node.Partitions.SelectMany(p => p.ConfigurationMembers.Where(e => router.Directory.IdOf(e, p.Partition) is null)
-            .OfType<IPEndPoint>().Select(e => (Partition: p.Partition, EndPoint: e))).ToList();
+            .Select(e => (Partition: p.Partition, EndPoint: e))).ToList();
         if (unknown.Count == 0)
             return;
         foreach (var peer in router.Members.Values.Where(m => m.Id != router.NodeId))
@@ -69,7 +69,7 @@ public sealed class MemberDirectorySync(ClusterRouter router, TimeProvider time,
             }
             foreach (var member in nodes ?? [])
             {
-                if (unknown.Any(u => member.RaftBasePort + u.Partition == u.EndPoint.Port && IPAddress.TryParse(member.RaftAddress, out var a) && a.Equals(u.EndPoint.Address))
+                if (unknown.Any(u => RaftEndPoints.Matches(u.EndPoint, member.RaftAddress, member.RaftBasePort + u.Partition))
                     && router.Directory.Upsert(member))
                 {
                     logger.LogInformation("Learned member {NodeId} ({HttpUrl}) from node {Peer}", member.Id, member.HttpUrl, peer.Id);

@@ -45,7 +45,7 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
             if (router.Members.TryGetValue(member.Id, out var existing) && !MemberDirectory.SameAddresses(existing, member))
                 throw new MembershipRefusedException($"Node {member.Id} is already a member with other addresses ({existing.HttpUrl}, {existing.RaftAddress}:{existing.RaftBasePort}).");
             var clash = router.Members.Values.FirstOrDefault(m => m.Id != member.Id && (string.Equals(m.HttpUrl.TrimEnd('/'), member.HttpUrl.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
-                || (m.RaftAddress == member.RaftAddress && Math.Abs(m.RaftBasePort - member.RaftBasePort) < router.PartitionCount)));
+                || (string.Equals(m.RaftAddress, member.RaftAddress, StringComparison.OrdinalIgnoreCase) && Math.Abs(m.RaftBasePort - member.RaftBasePort) < router.PartitionCount)));
             if (clash is not null)
                 throw new MembershipRefusedException($"Node {clash.Id} already uses that HTTP URL or Raft ports.");
             if (!await IsLiveAsync(member, cancellationToken).ConfigureAwait(false))
@@ -116,7 +116,7 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
         }
     }
 
-    private async Task<PartitionChange> ChangeOnLeaderAsync(int partition, IPEndPoint endPoint, bool add, CancellationToken cancellationToken)
+    private async Task<PartitionChange> ChangeOnLeaderAsync(int partition, EndPoint endPoint, bool add, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         string? last = null;
@@ -134,7 +134,7 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
                 if (replica.LeaderNodeId is { } leaderId && router.Members.TryGetValue(leaderId, out var leader))
                 {
                     var uri = new Uri($"{leader.HttpUrl.TrimEnd('/')}/internal/v1/partitions/{partition.ToString(CultureInfo.InvariantCulture)}/membership"
-                        + $"?op={(add ? "add" : "remove")}&endpoint={Uri.EscapeDataString(endPoint.ToString())}");
+                        + $"?op={(add ? "add" : "remove")}&endpoint={Uri.EscapeDataString(RaftEndPoints.Format(endPoint))}");
                     using var response = await _http.PostAsync(uri, null, attempt.Token).ConfigureAwait(false);
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
@@ -210,8 +210,8 @@ public sealed class MembershipCoordinator(ClusterRouter router, LeadershipMover 
             throw new ArgumentException("id must be ≥ 1.", nameof(member));
         if (!Uri.TryCreate(member.HttpUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             throw new ArgumentException("httpUrl must be an absolute http(s) URL.", nameof(member));
-        if (!IPAddress.TryParse(member.RaftAddress, out _))
-            throw new ArgumentException("raftAddress must be an IP address.", nameof(member));
+        if (!RaftEndPoints.IsValidAddress(member.RaftAddress))
+            throw new ArgumentException("raftAddress must be an IP address or a DNS host name.", nameof(member));
         if (member.RaftBasePort < 1 || member.RaftBasePort + router.PartitionCount - 1 > 65535)
             throw new ArgumentException($"raftBasePort must leave room for {router.PartitionCount} ports below 65536.", nameof(member));
     }

@@ -35,8 +35,8 @@ public static class MembershipEndpoints
             if (partition < 0 || partition >= router.PartitionCount)
                 return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
             var op = request.Query["op"].ToString();
-            if (op is not ("add" or "remove") || !IPEndPoint.TryParse(request.Query["endpoint"].ToString(), out var endPoint))
-                return Error(StatusCodes.Status400BadRequest, "Bad membership change", "op must be add or remove and endpoint an IP:port.");
+            if (op is not ("add" or "remove") || !RaftEndPoints.TryParse(request.Query["endpoint"].ToString(), out var endPoint))
+                return Error(StatusCodes.Status400BadRequest, "Bad membership change", "op must be add or remove and endpoint ip:port or host:port.");
             try
             {
                 var changed = await router.Node.Partitions[partition].ChangeMembershipAsync(endPoint, op == "add", ct).ConfigureAwait(false);

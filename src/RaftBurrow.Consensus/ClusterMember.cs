@@ -11,7 +11,7 @@ public sealed class ClusterMember
     /// <summary>Node id, 1-based, unique in the cluster.</summary>
     public int Id { get; set; }
 
-    /// <summary>IP address the member's Raft groups listen on.</summary>
+    /// <summary>IP address or DNS host name of the member's Raft groups (a name is resolved when connecting; see <see cref="RaftEndPoints"/>).</summary>
     public string RaftAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Partition p listens on this port + p.</summary>
@@ -23,6 +23,6 @@ public sealed class ClusterMember
     /// <summary>Failure zone (informational today; placement later).</summary>
     public string? Zone { get; set; }
 
-    /// <summary>The Raft endpoint of this member for <paramref name="partition"/>.</summary>
-    public IPEndPoint RaftEndPoint(int partition) => new(IPAddress.Parse(RaftAddress), RaftBasePort + partition);
+    /// <summary>The Raft endpoint of this member for <paramref name="partition"/>: an <see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> for a host name.</summary>
+    public EndPoint RaftEndPoint(int partition) => RaftEndPoints.Create(RaftAddress, RaftBasePort + partition);
 }

@@ -44,27 +44,51 @@ namespace RaftBurrow.Consensus;
 /// </remarks>
 internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLogEntry>
 {
-    private readonly bool _singleMember;
+    private readonly Func<int> _memberCount;
 
     /// <summary>Opens or creates the WAL (restore the state machine's snapshot first).</summary>
     /// <param name="configuration">WAL options.</param>
     /// <param name="stateMachine">The state machine, its snapshot already restored.</param>
-    /// <param name="singleMember">A one-member group: DotNext starts it as leader of the stored term
-    /// without an election (and without a no-op), and no other leader can exist.</param>
-    public DurableWriteAheadLog(Options configuration, IStateMachine stateMachine, bool singleMember)
+    /// <param name="memberCount">The members of the group's current Raft configuration (DotNext's
+    /// <c>RaftCluster.Members.Count</c>), read on every local append: it must be cheap.</param>
+    public DurableWriteAheadLog(Options configuration, IStateMachine stateMachine, Func<int> memberCount)
         : base(configuration, stateMachine)
     {
-        _singleMember = singleMember;
+        _memberCount = memberCount;
     }
 
+    // No no-op appended since start or since the last entries from another leader. Not 0: a fresh lone
+    // node leads in term 0, and the no-op DotNext appends when that node adds a member carries term 0.
+    private const long NoLeaderTerm = -1;
+
     private readonly SemaphoreSlim _leaderAppendLock = new(1, 1);
-    private long _leaderTerm;
+    private long _leaderTerm = NoLeaderTerm;
 
     /// <summary>
-    /// The term of the no-op this node appended when it last won an election; 0 once it has accepted
-    /// entries from another leader since. Label proposals with it.
+    /// The term of the no-op this node appended when it last won an election (or DotNext appended
+    /// before a membership change); 0 once it has accepted entries from another leader since (local
+    /// appends are then refused whatever their label). Label proposals with it. A lone member that
+    /// never appended such a no-op reports the stored term.
     /// </summary>
-    public long LeaderTerm => _singleMember ? ((IPersistentState)this).Term : Volatile.Read(ref _leaderTerm);
+    public long LeaderTerm
+    {
+        get
+        {
+            var term = Volatile.Read(ref _leaderTerm);
+            if (term != NoLeaderTerm)
+                return term;
+            return IsLoneMember ? ((IPersistentState)this).Term : 0;
+        }
+    }
+
+    /// <summary>
+    /// Whether the current configuration has this node alone. DotNext starts such a group as leader of
+    /// the stored term without an election and without a no-op, and no other leader can exist, so the
+    /// label check is skipped there until a no-op sets <see cref="LeaderTerm"/>. Evaluated per append
+    /// (not once at start): a lone node grown with <c>node add</c> must check from the moment the
+    /// configuration has other members, as they can elect a leader of a newer term.
+    /// </summary>
+    internal bool IsLoneMember => _memberCount() == 1;
 
     /// <inheritdoc />
     async ValueTask<long> IAuditTrail<IRaftLogEntry>.AppendAsync<TEntry>(TEntry entry, CancellationToken token)
@@ -79,9 +103,13 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
                 Volatile.Write(ref _leaderTerm, entry.Term);
                 return index;
             }
-            // 0 = no election won since the last entries from another leader. A one-member group has no
-            // other leader and no election no-op: nothing to check there.
-            if (!_singleMember && (entry.Term != LeaderTerm || entry.Term == 0))
+            // No no-op since the last entries from another leader: refused. Except on a lone member started
+            // as leader without a no-op: no other leader can exist, nothing to check. Once a no-op was
+            // appended (an election, or DotNext's AddMemberAsync, which appends one in the leader's term
+            // before the new configuration), its term is checked, alone or not.
+            var leaderTerm = Volatile.Read(ref _leaderTerm);
+            var lone = leaderTerm == NoLeaderTerm && IsLoneMember;
+            if (!lone && (leaderTerm == NoLeaderTerm || entry.Term != leaderTerm))
                 throw new DotNext.Net.Cluster.Consensus.Raft.NotLeaderException();
             return await AppendAsync(entry, token).ConfigureAwait(false);
         }
@@ -95,7 +123,7 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     async ValueTask IAuditTrail<IRaftLogEntry>.AppendAsync<TEntry>(TEntry entry, long startIndex, CancellationToken token)
     {
         // Indexed append: a snapshot install or a single replicated entry — another node leads.
-        Volatile.Write(ref _leaderTerm, 0L);
+        Volatile.Write(ref _leaderTerm, NoLeaderTerm);
         await AppendAsync(entry, startIndex, token).ConfigureAwait(false);
         if (!entry.IsSnapshot)
             await FlushAsync(token).ConfigureAwait(false);
@@ -105,7 +133,7 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     async ValueTask IAuditTrail<IRaftLogEntry>.AppendAsync<TEntry>(ILogEntryProducer<TEntry> entries, long startIndex, bool skipCommitted, CancellationToken token)
     {
         // Another node leads (this is how AppendEntries reaches the log, heartbeats included).
-        Volatile.Write(ref _leaderTerm, 0L);
+        Volatile.Write(ref _leaderTerm, NoLeaderTerm);
         await AppendAsync(entries, startIndex, skipCommitted, token).ConfigureAwait(false);
         // The acknowledgement DotNext sends after this returns promises the entries survive a crash.
         await FlushAsync(token).ConfigureAwait(false);

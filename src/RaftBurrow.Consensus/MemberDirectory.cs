@@ -39,11 +39,9 @@ public sealed class MemberDirectory
     /// <summary>The id of the member whose Raft endpoint for <paramref name="partition"/> is <paramref name="endPoint"/>, or null.</summary>
     public int? IdOf(EndPoint endPoint, int partition)
     {
-        if (endPoint is not IPEndPoint ip)
-            return null;
         foreach (var member in Members.Values)
         {
-            if (member.RaftBasePort + partition == ip.Port && IPAddress.TryParse(member.RaftAddress, out var address) && address.Equals(ip.Address))
+            if (RaftEndPoints.Matches(endPoint, member.RaftAddress, member.RaftBasePort + partition))
                 return member.Id;
         }
         return null;

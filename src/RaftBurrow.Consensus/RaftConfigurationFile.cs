@@ -6,7 +6,7 @@ namespace RaftBurrow.Consensus;
 
 /// <summary>
 /// <c>&lt;DataDir&gt;/partitions/&lt;p&gt;/raft-members.json</c>: the Raft endpoints of the last
-/// configuration DotNext installed for this replica (format version 1: <c>{"version":1,"members":["ip:port",…]}</c>).
+/// configuration DotNext installed for this replica (format version 1: <c>{"version":1,"members":["ip:port" or "host:port",…]}</c>).
 /// DotNext keeps the configuration in memory and in the log; the log entry may be compacted into a
 /// snapshot, so without this file a restart would fall back to the configured peer list.
 /// </summary>
@@ -24,13 +24,13 @@ internal sealed class RaftConfigurationFile(string path)
             ?? throw new InvalidDataException($"{path} is empty.");
         if (stored.version != FormatVersion)
             throw new InvalidDataException($"{path} has version {stored.version}; this build reads {FormatVersion}.");
-        return stored.members.Select(m => (EndPoint)IPEndPoint.Parse(m)).ToList();
+        return stored.members.Select(m => RaftEndPoints.TryParse(m, out var endPoint) ? endPoint : throw new InvalidDataException($"{path}: '{m}' is not ip:port or host:port.")).ToList();
     }
 
     /// <summary>Persists an installed configuration (DotNext's <c>ConfigurationChanged</c> handler).</summary>
     public ValueTask SaveAsync(IClusterConfiguration<EndPoint> configuration, CancellationToken cancellationToken)
     {
-        var members = configuration.Members.OfType<IPEndPoint>().Select(e => e.ToString()).Order(StringComparer.Ordinal).ToArray();
+        var members = configuration.Members.Where(e => e is IPEndPoint or DnsEndPoint).Select(RaftEndPoints.Format).Order(StringComparer.Ordinal).ToArray();
         lock (_gate)
         {
             var temp = path + ".tmp";

@@ -12,7 +12,7 @@ public sealed class RaftNodeOptions
     /// <summary>Where this node serves REST (also what peers forward to).</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:8888";
 
-    /// <summary>IP the Raft groups bind to.</summary>
+    /// <summary>IP address or DNS host name the Raft groups bind to (a name: what it resolves to at start).</summary>
     public string RaftAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Partition p listens on RaftBasePort + p.</summary>
@@ -90,6 +90,10 @@ public sealed class RaftNodeOptions
             throw new InvalidOperationException("RaftBurrow:Peers has duplicate ids.");
         if (members.All(m => m.Id != NodeId))
             throw new InvalidOperationException($"RaftBurrow:Peers does not list this node (NodeId {NodeId}).");
+        foreach (var member in members.Where(m => !RaftEndPoints.IsValidAddress(m.RaftAddress)))
+            throw new InvalidOperationException($"RaftBurrow: RaftAddress '{member.RaftAddress}' of node {member.Id} is neither an IP address nor a DNS host name.");
+        // A host name of this node must resolve now: its Raft groups listen on what it resolves to.
+        RaftEndPoints.ResolveListenAddress(members.Single(m => m.Id == NodeId).RaftAddress);
     }
 }
 

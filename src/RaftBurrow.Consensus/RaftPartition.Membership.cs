@@ -25,7 +25,7 @@ public sealed partial class RaftPartition
     /// <returns>Whether a configuration change was committed by this call.</returns>
     /// <exception cref="NotLeaderException">This replica does not lead (or lost leadership meanwhile).</exception>
     /// <exception cref="InvalidOperationException">The leader refused (the new replica did not catch up, or another change is running).</exception>
-    public async Task<bool> ChangeMembershipAsync(IPEndPoint endPoint, bool add, CancellationToken cancellationToken)
+    public async Task<bool> ChangeMembershipAsync(EndPoint endPoint, bool add, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         await _membershipGate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -64,18 +64,24 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
 
-                // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.
+        // The member count follows the cluster's current configuration (assigned below, before any append).
+        RaftCluster? cluster = null;
         var wal = new DurableWriteAheadLog(new WriteAheadLog.Options
         {
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
-        }, stateMachine, singleMember: directory.Members.Count == 1);
+        }, stateMachine, memberCount: () => cluster?.Members.Count ?? 0);
         logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var self = directory.Members[options.NodeId];
-        var configuration = new RaftCluster.TcpConfiguration(self.RaftEndPoint(partition))
+        // A host name listens on what it resolves to now; the other members (and DotNext's member id)
+        // know this node by the name, so that is its public endpoint.
+        var publicEndPoint = self.RaftEndPoint(partition);
+        var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(RaftEndPoints.ResolveListenAddress(self.RaftAddress), self.RaftBasePort + partition))
         {
+            PublicEndPoint = publicEndPoint,
             LowerElectionTimeout = options.ElectionTimeoutLowerMs,
             UpperElectionTimeout = options.ElectionTimeoutUpperMs,
             RequestTimeout = TimeSpan.FromMilliseconds(options.EffectiveRaftRequestTimeoutMs),
@@ -89,7 +95,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         // frozen (it neither votes nor campaigns) until a committed configuration includes it.
         var configurationFile = new RaftConfigurationFile(Path.Combine(root, "raft-members.json"));
         var initial = configurationFile.Load()
-            ?? directory.Members.Values.Where(m => !(options.Join && m.Id == options.NodeId)).Select(m => (EndPoint)m.RaftEndPoint(partition)).ToList();
+            ?? directory.Members.Values.Where(m => !(options.Join && m.Id == options.NodeId)).Select(m => m.RaftEndPoint(partition)).ToList();
         var storage = (InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage;
         var builder = storage.CreateInitialConfigurationBuilder();
         foreach (var endPoint in initial)
@@ -98,7 +104,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         // Keep every committed configuration: the log entry that carried it may be compacted away.
         storage.ConfigurationChanged += configurationFile.SaveAsync;
 
-        var cluster = new RaftCluster(configuration) { AuditTrail = wal };
+        cluster = new RaftCluster(configuration) { AuditTrail = wal };
         var raftPartition = new RaftPartition(partition, options, clock, loggerFactory, stateMachine, wal, cluster, directory, configurationFile);
         raftPartition.WatchForSnapshotWedge(replicationWatcher);
         raftPartition.StartMetrics(walDir.FullName);

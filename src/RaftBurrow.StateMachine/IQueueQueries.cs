@@ -45,6 +45,12 @@ public interface IQueueQueries
     /// <summary>Number of Zaqar queues this partition holds for a project (for the soft queue quota).</summary>
     int CountQueues(string project);
 
+    /// <summary>
+    /// Projects that have Zaqar queues in this partition, with names ordinally after <paramref name="marker"/>,
+    /// sorted, at most <paramref name="limit"/> (the scrape-time depth gauges enumerate every project with it).
+    /// </summary>
+    IReadOnlyList<string> ListProjects(string? marker, int limit);
+
     /// <summary>Stats, or null when the queue does not exist.</summary>
     QueueStatsView? GetQueueStats(string project, string queue, long nowMs);
 

@@ -313,6 +313,24 @@ public sealed partial class QueueStateMachine
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ListProjects(string? marker, int limit)
+    {
+        var result = new List<string>();
+        if (limit <= 0)
+            return result;
+        foreach (var (project, queues) in _zaqarProjects)
+        {
+            // A project whose last queue was deleted may keep its (empty) entry: it has no queues to report.
+            if (queues.Count == 0 || (marker is not null && string.CompareOrdinal(project, marker) <= 0))
+                continue;
+            result.Add(project);
+            if (result.Count == limit)
+                break;
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
     public int CountQueues(string project) =>
         _zaqarProjects.TryGetValue(project, out var queues) ? queues.Count : 0;
 

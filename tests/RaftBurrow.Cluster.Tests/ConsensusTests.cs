@@ -7,23 +7,27 @@ namespace RaftBurrow.Cluster.Tests;
 
 /// <summary>
 /// Consensus-only tests: three <see cref="RaftNode"/>s in this process on loopback ports, driving
-/// <see cref="CountingStateMachine"/> (real DotNext, real TCP, real disk).
+/// <see cref="CountingStateMachine"/> (real DotNext, real TCP, real disk). The members' Raft
+/// addresses are IPs here; <see cref="ConsensusOverHostNamesTests"/> runs the same tests with a host name.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class ConsensusTests : IAsyncLifetime
+public class ConsensusTests : IAsyncLifetime
 {
     private const int Partitions = 2;
-    private readonly string _root = Directory.CreateTempSubdirectory("raftburrow-consensus-").FullName;
+    private protected readonly string _root = Directory.CreateTempSubdirectory("raftburrow-consensus-").FullName;
     private readonly List<ClusterMember> _members = [];
-    private readonly RaftNode?[] _nodes = new RaftNode?[3];
+    private protected readonly RaftNode?[] _nodes = new RaftNode?[3];
     private readonly CountingStateMachine[][] _machines = new CountingStateMachine[3][];
+
+    /// <summary>The RaftAddress of every member (they all listen on 127.0.0.1).</summary>
+    private protected virtual string RaftAddress => "127.0.0.1";
 
     public async Task InitializeAsync()
     {
         for (var i = 1; i <= 3; i++)
         {
             var port = FreePorts.Block(Partitions, IPAddress.Loopback);
-            _members.Add(new ClusterMember { Id = i, RaftAddress = "127.0.0.1", RaftBasePort = port, HttpUrl = $"http://127.0.0.1:{port}" });
+            _members.Add(new ClusterMember { Id = i, RaftAddress = RaftAddress, RaftBasePort = port, HttpUrl = $"http://127.0.0.1:{port}" });
         }
         for (var i = 0; i < 3; i++)
             await StartNodeAsync(i);
@@ -42,12 +46,12 @@ public sealed class ConsensusTests : IAsyncLifetime
         }
     }
 
-    private async Task StartNodeAsync(int i)
+    private protected async Task StartNodeAsync(int i)
     {
         var options = new RaftNodeOptions
         {
             NodeId = i + 1,
-            RaftAddress = "127.0.0.1",
+            RaftAddress = RaftAddress,
             RaftBasePort = _members[i].RaftBasePort,
             DataDir = Path.Combine(_root, $"node-{i + 1}"),
             Partitions = Partitions,
@@ -60,7 +64,7 @@ public sealed class ConsensusTests : IAsyncLifetime
         _nodes[i] = node;
     }
 
-    private async Task StopNodeAsync(int i)
+    private protected async Task StopNodeAsync(int i)
     {
         if (_nodes[i] is { } node)
         {
@@ -70,7 +74,7 @@ public sealed class ConsensusTests : IAsyncLifetime
         }
     }
 
-    private async Task<RaftPartition> LeaderOfAsync(int partition)
+    private protected async Task<RaftPartition> LeaderOfAsync(int partition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
@@ -82,7 +86,7 @@ public sealed class ConsensusTests : IAsyncLifetime
         }
     }
 
-    private async Task<long> ProposeAsync(int partition, byte[] command)
+    private protected async Task<long> ProposeAsync(int partition, byte[] command)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var requestId = Guid.NewGuid();
@@ -100,7 +104,7 @@ public sealed class ConsensusTests : IAsyncLifetime
         }
     }
 
-    private async Task WaitConvergedAsync(int partition)
+    private protected async Task WaitConvergedAsync(int partition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)

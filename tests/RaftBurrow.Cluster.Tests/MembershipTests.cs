@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using RaftBurrow.Client;
 using RaftBurrow.Client.Admin;
 using RaftBurrow.Cluster.Tests.Support;
@@ -18,7 +15,7 @@ namespace RaftBurrow.Cluster.Tests;
 public sealed class MembershipTests(ITestOutputHelper output)
 {
     private const int Partitions = 4;
-    private const string ClientId = "3e1d5a1c-9b7e-4c6a-8f00-0000000000bb";
+    private static readonly ZaqarTenant Tenant = new("members", "3e1d5a1c-9b7e-4c6a-8f00-0000000000bb");
 
     [Fact]
     public async Task Growing_a_3_node_cluster_to_4_under_load_loses_nothing_a_node_down_meanwhile_learns_it_and_the_new_node_survives_a_restart()
@@ -26,7 +23,7 @@ public sealed class MembershipTests(ITestOutputHelper output)
         await using var cluster = new ServerCluster(4, Partitions, members: 3);
         await cluster.StartAllAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-        var load = new Load(cluster, http, "grow", [1, 2, 3]);
+        var load = Load(cluster, http, "grow", [1, 2, 3]);
         await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 30), TimeSpan.FromSeconds(30), "30 posts acknowledged");
 
         // Node 3 is down during the add: it must learn node 4 (its Raft configurations and its URL) when it comes back.
@@ -86,7 +83,7 @@ public sealed class MembershipTests(ITestOutputHelper output)
         cluster.Start(2);
         await cluster.WaitForLeadersAsync(1, 2, 3);
 
-        var load = new Load(cluster, http, "shrink", [1, 2]);
+        var load = Load(cluster, http, "shrink", [1, 2]);
         await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 30), TimeSpan.FromSeconds(30), "30 posts acknowledged");
         var removed = await client.Admin.RemoveNodeAsync(3);
         output.WriteLine($"remove: {removed}");
@@ -109,96 +106,58 @@ public sealed class MembershipTests(ITestOutputHelper output)
         await load.VerifyAsync(drainThrough: 2);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("localhost")] // Raft addresses as a host name (docs/operations.md, "Host names"), added by name too
+    public async Task A_one_node_cluster_grown_to_3_under_load_keeps_serving_and_survives_the_loss_of_its_first_node(string? raftHostName)
+    {
+        // Node 1 starts alone (DotNext makes it leader without an election); nodes 2 and 3 join. Its WAL
+        // must switch to checking proposal terms as soon as the configuration has other members
+        // (DurableWriteAheadLog.IsLoneMember, unit-tested in WalDurabilityTests), and still accept its
+        // own proposals: the load keeps being acknowledged through every node.
+        await using var cluster = new ServerCluster(3, Partitions, members: 1, raftHostName: raftHostName);
+        await cluster.StartAllAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var client = Admin(cluster, 1);
+        var load = Load(cluster, http, "grow-lone", [1]);
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= 20), TimeSpan.FromSeconds(30), "20 posts on the lone node");
+
+        foreach (var node in new[] { 2, 3 })
+        {
+            cluster.Start(node);
+            await Eventually.Async(async () => (await cluster.AdminAsync(node)) is not null, TimeSpan.FromSeconds(30), $"node {node} answers");
+            var added = await client.Admin.AddNodeAsync(new AddNodeRequest { Id = node, HttpUrl = cluster.BaseUri(node).ToString().TrimEnd('/'), RaftAddress = cluster.RaftAddress(node), RaftBasePort = cluster.RaftBasePort(node) });
+            output.WriteLine($"add {node}: {added}");
+            Assert.Equal("added", added!.Value.GetProperty("outcome").GetString());
+            var before = load.Acknowledged.Count;
+            await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= before + 20), TimeSpan.FromSeconds(30), $"20 more posts after adding node {node}");
+        }
+        await cluster.WaitForLeadersAsync(1, 2, 3);
+        load.Nodes = [1, 2, 3];
+        var grown = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= grown + 30), TimeSpan.FromSeconds(30), "30 posts through all three nodes");
+        foreach (var node in new List<int> { 1, 2, 3 })
+            Assert.All((await cluster.AdminAsync(node))!.Partitions.Where(p => p.Role == "leader"), p => Assert.Equal(new int?[] { 1, 2, 3 }, p.Members));
+
+        // The first node goes: the two it added elect leaders of newer terms and carry on.
+        load.Nodes = [2, 3];
+        cluster.Kill(1);
+        await cluster.WaitForLeadersAsync(2, 3);
+        var afterKill = load.Acknowledged.Count;
+        await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= afterKill + 20), TimeSpan.FromSeconds(30), "20 posts without node 1");
+        cluster.Start(1);
+        await cluster.WaitForLeadersAsync(1, 2, 3);
+        await load.StopAsync();
+        output.WriteLine(load.Summary);
+        var views = await cluster.WaitConvergedAsync();
+        Assert.Equal(3, views.Count);
+        await load.VerifyAsync(drainThrough: 1);
+    }
+
     private static RaftBurrowClient Admin(ServerCluster cluster, int node) =>
         new(new RaftBurrowClientOptions { RequestTimeout = TimeSpan.FromSeconds(120), ProjectId = "members" }.AddUrls(cluster.BaseUri(node).ToString()));
 
-    /// <summary>Two writers posting numbered bodies through the Zaqar API; a body is never sent twice.</summary>
-    private sealed class Load
-    {
-        private readonly ServerCluster _cluster;
-        private readonly HttpClient _http;
-        private readonly string _queue;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task[] _writers;
-        private int _unavailable;
-        private int _failed;
-
-        public Load(ServerCluster cluster, HttpClient http, string queue, int[] nodes)
-        {
-            _cluster = cluster;
-            _http = http;
-            _queue = queue;
-            Nodes = nodes;
-            _writers = Enumerable.Range(0, 2).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
-        }
-
-        public volatile int[] Nodes;
-
-        public ConcurrentBag<string> Acknowledged { get; } = [];
-
-        public string Summary => $"acknowledged {Acknowledged.Count}; 503 answers {_unavailable}; failed requests {_failed}";
-
-        private async Task WriteAsync(int writer)
-        {
-            for (var n = 0; !_stop.IsCancellationRequested; n++)
-            {
-                var body = $"w{writer}-{n}";
-                var nodes = Nodes;
-                var node = nodes[(writer + n) % nodes.Length];
-                try
-                {
-                    using var response = await _http.SendAsync(Request(_cluster, HttpMethod.Post, node, $"/v2/queues/{_queue}/messages", $$"""{"messages":[{"ttl":3600,"body":"{{body}}"}]}"""));
-                    if (response.StatusCode == HttpStatusCode.Created)
-                        Acknowledged.Add(body);
-                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                        Interlocked.Increment(ref _unavailable);
-                    else
-                        throw new InvalidOperationException($"POST through node {node} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    Interlocked.Increment(ref _failed);
-                }
-                // A light load: about 20 posts a second per writer.
-                await Task.Delay(50);
-            }
-        }
-
-        public async Task StopAsync()
-        {
-            await _stop.CancelAsync();
-            await Task.WhenAll(_writers);
-        }
-
-        public async Task VerifyAsync(int drainThrough)
-        {
-            var drained = new List<string>();
-            while (true)
-            {
-                using var claim = await _http.SendAsync(Request(_cluster, HttpMethod.Post, drainThrough, $"/v2/queues/{_queue}/claims", """{"ttl":600,"grace":60,"limit":20}"""));
-                if (claim.StatusCode == HttpStatusCode.NoContent)
-                    break;
-                Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
-                using var document = JsonDocument.Parse(await claim.Content.ReadAsStringAsync());
-                drained.AddRange(document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()!));
-            }
-            Assert.Empty(drained.GroupBy(b => b).Where(g => g.Count() > 1).Select(g => g.Key));
-            Assert.Empty(Acknowledged.Except(drained));
-            foreach (var writer in drained.GroupBy(b => b.Split('-')[0]))
-            {
-                var sequence = writer.Select(b => int.Parse(b.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-                Assert.Equal(sequence.Order().ToList(), sequence);
-            }
-        }
-    }
-
-    private static HttpRequestMessage Request(ServerCluster cluster, HttpMethod method, int node, string path, string? json = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(cluster.BaseUri(node), path));
-        request.Headers.Add("Client-ID", ClientId);
-        request.Headers.Add("X-Project-ID", "members");
-        if (json is not null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        return request;
-    }
+    /// <summary>A light load: two writers, about 20 posts a second each, on one queue.</summary>
+    private static ZaqarLoad Load(ServerCluster cluster, HttpClient http, string queue, int[] nodes) =>
+        new(cluster, http, Tenant, [queue], nodes, writers: 2, pause: TimeSpan.FromMilliseconds(50));
 }

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using RaftBurrow.Client;
 using RaftBurrow.Cluster.Tests.Support;
 using Xunit.Abstractions;
@@ -16,7 +13,7 @@ namespace RaftBurrow.Cluster.Tests;
 public sealed class OperationsTests(ITestOutputHelper output)
 {
     private const int Partitions = 4;
-    private const string ClientId = "3e1d5a1c-9b7e-4c6a-8f00-0000000000aa";
+    private static readonly ZaqarTenant Tenant = new("ops", "3e1d5a1c-9b7e-4c6a-8f00-0000000000aa");
 
     [Fact]
     public async Task A_rolling_restart_of_every_node_under_load_loses_no_acknowledged_message_and_keeps_serving()
@@ -24,51 +21,11 @@ public sealed class OperationsTests(ITestOutputHelper output)
         await using var cluster = new ServerCluster(3, Partitions);
         await cluster.StartAllAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-        string[] queues = ["roll-a", "roll-b"];
-        var acknowledged = new ConcurrentBag<string>();
-        var unavailable = 0;
-        var refused = 0;
-        var acknowledgedDuringRestarts = 0;
-        var restarting = 0;
-        using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
-        {
-            // A body is never sent twice: a request without an answer may or may not have committed.
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                var body = $"w{w}-{n}";
-                var node = 1 + (w + n) % 3;
-                var queue = queues[w % queues.Length];
-                try
-                {
-                    using var response = await http.SendAsync(Request(cluster, HttpMethod.Post, node, $"/v2/queues/{queue}/messages",
-                        $$"""{"messages":[{"ttl":3600,"body":"{{body}}"}]}"""));
-                    if (response.StatusCode == HttpStatusCode.Created)
-                    {
-                        acknowledged.Add(queue + "/" + body);
-                        if (Volatile.Read(ref restarting) != 0)
-                            Interlocked.Increment(ref acknowledgedDuringRestarts);
-                    }
-                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                    {
-                        Interlocked.Increment(ref unavailable);
-                    }
-                    else
-                    {
-                        Assert.Fail($"POST through node {node} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // The node is down (stopped for its restart): a real client moves on to another node.
-                    Interlocked.Increment(ref refused);
-                    await Task.Delay(20);
-                }
-            }
-        })).ToArray();
-
+        // Four writers on two queues, as fast as answers come.
+        var load = new ZaqarLoad(cluster, http, Tenant, ["roll-a", "roll-b"], [1, 2, 3], writers: 4, pause: TimeSpan.Zero);
+        var acknowledged = load.Acknowledged;
         await Eventually.Async(() => Task.FromResult(acknowledged.Count >= 50), TimeSpan.FromSeconds(30), "50 posts acknowledged");
-        Volatile.Write(ref restarting, 1);
+        var beforeRestarts = acknowledged.Count;
         for (var node = 1; node <= 3; node++)
         {
             await cluster.StopAsync(node);
@@ -78,28 +35,14 @@ public sealed class OperationsTests(ITestOutputHelper output)
             cluster.Start(node);
             await cluster.WaitForLeadersAsync(1, 2, 3);
         }
-        Volatile.Write(ref restarting, 0);
         var afterRestarts = acknowledged.Count;
         await Eventually.Async(() => Task.FromResult(acknowledged.Count >= afterRestarts + 20), TimeSpan.FromSeconds(20), "20 posts acknowledged after the restarts");
-        await stop.CancelAsync();
-        await Task.WhenAll(writers);
-        output.WriteLine($"acknowledged {acknowledged.Count} ({acknowledgedDuringRestarts} during the restarts); 503 answers {unavailable}; refused connections {refused}");
+        await load.StopAsync();
+        output.WriteLine($"{load.Summary} ({afterRestarts - beforeRestarts} during the restarts)");
 
         var views = await cluster.WaitConvergedAsync();
         output.WriteLine(string.Join(" | ", views.Select(v => $"node {v.NodeId}: " + string.Join(", ", v.Partitions.Select(p => $"p{p.Partition} {p.AppliedIndex}/{p.StateHash}")))));
-        foreach (var queue in queues)
-        {
-            var drained = await ClaimDrainAsync(cluster, http, 1 + Array.IndexOf(queues, queue), queue);
-            Assert.Empty(drained.GroupBy(b => b).Where(g => g.Count() > 1).Select(g => g.Key));
-            var lost = acknowledged.Where(a => a.StartsWith(queue + "/", StringComparison.Ordinal)).Select(a => a[(queue.Length + 1)..]).Except(drained).ToList();
-            Assert.Empty(lost);
-            // Per writer, bodies come out in posting order (strict FIFO per queue).
-            foreach (var writer in drained.GroupBy(b => b.Split('-')[0]))
-            {
-                var sequence = writer.Select(b => int.Parse(b.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-                Assert.Equal(sequence.Order().ToList(), sequence);
-            }
-        }
+        await load.VerifyAsync(drainThrough: 1);
     }
 
     [Fact]
@@ -113,7 +56,7 @@ public sealed class OperationsTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         for (var n = 0; n < 10; n++)
         {
-            using var post = await http.SendAsync(Request(cluster, HttpMethod.Post, 1 + n % 3, "/v2/queues/moves/messages", $$"""{"messages":[{"ttl":3600,"body":"m{{n}}"}]}"""));
+            using var post = await http.SendAsync(Tenant.Request(cluster, HttpMethod.Post, 1 + n % 3, "/v2/queues/moves/messages", $$"""{"messages":[{"ttl":3600,"body":"m{{n}}"}]}"""));
             Assert.Equal(HttpStatusCode.Created, post.StatusCode);
         }
 
@@ -163,31 +106,6 @@ public sealed class OperationsTests(ITestOutputHelper output)
         await cluster.WaitForLeadersAsync(1, 2, 3);
         Assert.Contains("restored snapshot", await File.ReadAllTextAsync(cluster.LogPath(2)), StringComparison.Ordinal);
         await cluster.WaitConvergedAsync();
-        Assert.Equal(Enumerable.Range(0, 10).Select(n => $"m{n}"), await ClaimDrainAsync(cluster, http, 2, "moves"));
-    }
-
-    private static HttpRequestMessage Request(ServerCluster cluster, HttpMethod method, int node, string path, string? json = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(cluster.BaseUri(node), path));
-        request.Headers.Add("Client-ID", ClientId);
-        request.Headers.Add("X-Project-ID", "ops");
-        if (json is not null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        return request;
-    }
-
-    /// <summary>Claims a queue empty through the Zaqar API (claims until 204); returns the bodies in claim order.</summary>
-    private static async Task<List<string>> ClaimDrainAsync(ServerCluster cluster, HttpClient http, int node, string queue)
-    {
-        var bodies = new List<string>();
-        while (true)
-        {
-            using var claim = await http.SendAsync(Request(cluster, HttpMethod.Post, node, $"/v2/queues/{queue}/claims", """{"ttl":600,"grace":60,"limit":20}"""));
-            if (claim.StatusCode == HttpStatusCode.NoContent)
-                return bodies;
-            Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
-            using var document = JsonDocument.Parse(await claim.Content.ReadAsStringAsync());
-            bodies.AddRange(document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()!));
-        }
+        Assert.Equal(Enumerable.Range(0, 10).Select(n => $"m{n}"), await Tenant.ClaimDrainAsync(cluster, http, 2, "moves"));
     }
 }

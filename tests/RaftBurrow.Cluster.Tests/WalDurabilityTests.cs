@@ -36,7 +36,7 @@ public sealed class WalDurabilityTests : IDisposable
         var (machine, walDir) = await CreateMachineAsync("live");
         await using (machine)
         {
-            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, memberCount: () => 3);
             var entries = Enumerable.Range(1, count).Select(i => new BinaryLogEntry { Term = 1, Content = new byte[200] }).ToArray();
 
             // Exactly the call DotNext's RaftCluster makes when a follower receives AppendEntries;
@@ -61,7 +61,7 @@ public sealed class WalDurabilityTests : IDisposable
         var (machine, walDir) = await CreateMachineAsync("terms");
         await using (machine)
         {
-            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, singleMember: false);
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, memberCount: () => 3);
             IAuditTrail<IRaftLogEntry> trail = wal;
             Assert.Equal(0, wal.LeaderTerm);
             await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }).AsTask());
@@ -79,6 +79,64 @@ public sealed class WalDurabilityTests : IDisposable
             await trail.AppendAsync(new LogEntryProducer<BinaryLogEntry>(), 3, skipCommitted: true, CancellationToken.None);
             Assert.Equal(0, wal.LeaderTerm);
             await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }).AsTask());
+        }
+    }
+
+    [Fact]
+    public async Task A_lone_member_grown_by_node_add_checks_the_label_from_the_moment_its_configuration_has_other_members()
+    {
+        var (machine, walDir) = await CreateMachineAsync("grown");
+        await using (machine)
+        {
+            var members = 1;
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, memberCount: () => members);
+            IAuditTrail<IRaftLogEntry> trail = wal;
+            IPersistentState state = wal;
+            await state.UpdateTermAsync(2, resetLastVote: true);
+
+            // Alone, started as leader of the stored term without a no-op: labels are the stored term, unchecked.
+            Assert.True(wal.IsLoneMember);
+            Assert.Equal(2, wal.LeaderTerm);
+            Assert.Equal(1, await trail.AppendAsync(new BinaryLogEntry { Term = wal.LeaderTerm, Content = new byte[8] }));
+
+            // The configuration gains members (as RaftCluster.Members does once DotNext installs it) before any
+            // no-op: from then on nothing is appended without the term of a no-op of this node's own.
+            members = 2;
+            Assert.False(wal.IsLoneMember);
+            Assert.Equal(0, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 2, Content = new byte[8] }).AsTask());
+
+            // DotNext's AddMemberAsync appends a no-op in the leader's term before the new configuration:
+            // that pins the label. The deposed-leader race (term adopted from the new members' election) is refused.
+            await trail.AppendAsync(new EmptyLogEntry { Term = 2 });
+            members = 3;
+            Assert.Equal(2, wal.LeaderTerm);
+            Assert.Equal(3, await trail.AppendAsync(new BinaryLogEntry { Term = 2, Content = new byte[8] }));
+            await state.UpdateTermAsync(3, resetLastVote: true);
+            Assert.Equal(2, wal.LeaderTerm);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 3, Content = new byte[8] }).AsTask());
+            Assert.Equal(3, wal.LastEntryIndex);
+        }
+    }
+
+    [Fact]
+    public async Task A_fresh_lone_member_in_term_0_keeps_appending_after_growing()
+    {
+        var (machine, walDir) = await CreateMachineAsync("fresh");
+        await using (machine)
+        {
+            var members = 1;
+            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, memberCount: () => members);
+            IAuditTrail<IRaftLogEntry> trail = wal;
+            Assert.Equal(0, wal.LeaderTerm);
+            Assert.Equal(1, await trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }));
+            // The no-op of AddMemberAsync carries term 0 here: a label of 0 is then that no-op's term, not "none".
+            await trail.AppendAsync(new EmptyLogEntry { Term = 0 });
+            members = 2;
+            Assert.Equal(3, await trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }));
+            // Entries from another leader: refused again, whatever the label.
+            await trail.AppendAsync(new LogEntryProducer<BinaryLogEntry>(), 4, skipCommitted: true, CancellationToken.None);
+            await Assert.ThrowsAsync<NotLeaderException>(() => trail.AppendAsync(new BinaryLogEntry { Term = 0, Content = new byte[8] }).AsTask());
         }
     }
 

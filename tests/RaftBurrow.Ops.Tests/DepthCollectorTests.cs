@@ -25,6 +25,29 @@ public sealed class DepthCollectorTests
     }
 
     [Fact]
+    public async Task Sum_counts_every_project_tracked_ones_first_within_the_budget()
+    {
+        var service = new LocalQueueService(1);
+        foreach (var (project, queue) in new[] { ("a", "q1"), ("a", "q2"), ("a", "q3"), ("b", "q1"), ("z", "q1") })
+        {
+            await service.ExecuteAsync(0, new CreateQueue { Project = project, Queue = queue }, Guid.NewGuid(), CancellationToken.None);
+            await service.ExecuteAsync(0, new PostMessages { Project = project, Queue = queue, ClientId = Guid.NewGuid(), Messages = [new NewMessage { TtlSeconds = 300, DelaySeconds = 0, BodyJson = "1"u8.ToArray() }] }, Guid.NewGuid(), CancellationToken.None);
+        }
+
+        // Nothing tracked: every project, in name order.
+        var all = await service.ReadAsync(0, (q, now) => QueueDepthCollector.Sum(q, now, [], maxQueues: 100), CancellationToken.None);
+        Assert.Equal((5L, 5L), (all.Queues, all.Messages));
+        Assert.Equal(["a", "b", "z"], all.Projects.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, all.Projects["a"].Messages);
+
+        // A budget of 2 queues: the tracked project "z" first, then as much of the rest as fits.
+        var bounded = await service.ReadAsync(0, (q, now) => QueueDepthCollector.Sum(q, now, ["z"], maxQueues: 2), CancellationToken.None);
+        Assert.Equal(2, bounded.Queues);
+        Assert.Equal(["a", "z"], bounded.Projects.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(1, bounded.Projects["a"].Messages);
+    }
+
+    [Fact]
     public async Task Tracked_projects_are_bounded_and_configured_ones_come_first()
     {
         var options = new ObservabilityOptions { MaxTrackedProjects = 3, DepthMinIntervalMs = 3_600_000 };

@@ -74,6 +74,21 @@ public class ZaqarQueueTests
     }
 
     [Fact]
+    public void Projects_with_queues_are_listed_sorted_with_marker_and_limit()
+    {
+        var h = new Harness();
+        foreach (var (project, queue) in new[] { ("p2", "a"), ("p1", "a"), ("p1", "b"), ("p3", "a") })
+            h.Run(new CreateQueue { Project = project, Queue = queue });
+        Assert.Equal(["p1", "p2", "p3"], h.Machine.ListProjects(null, 10));
+        Assert.Equal(["p1", "p2"], h.Machine.ListProjects(null, 2));
+        Assert.Equal(["p3"], h.Machine.ListProjects("p2", 2));
+        Assert.Empty(h.Machine.ListProjects(null, 0));
+        // A project whose queues are all gone is not listed.
+        h.Run(new DeleteQueue { Project = "p2", Queue = "a" });
+        Assert.Equal(["p1", "p3"], h.Machine.ListProjects(null, 10));
+    }
+
+    [Fact]
     public void Purge_messages_or_subscriptions()
     {
         var h = new Harness();

@@ -53,10 +53,10 @@ public static class MeterBridge
                 RaftBurrowMetrics.Proposals.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
                 break;
             case "raftburrow.commit_latency":
-                RaftBurrowMetrics.ObserveCommitLatency(partition, TimeSpan.FromSeconds(value));
+                RaftBurrowMetrics.CommitLatency.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
                 break;
             case "raftburrow.apply_latency":
-                RaftBurrowMetrics.ObserveApplyLatency(partition, TimeSpan.FromSeconds(value));
+                RaftBurrowMetrics.ApplyLatency.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
                 break;
             case "raftburrow.forwarded_requests":
                 RaftBurrowMetrics.ForwardedRequests.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);

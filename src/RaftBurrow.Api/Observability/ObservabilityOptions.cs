@@ -16,14 +16,22 @@ public sealed class ObservabilityOptions
     public int DepthMinIntervalMs { get; set; } = 1000;
 
     /// <summary>
-    /// Zaqar projects whose queues the depth gauges always count. Projects seen in requests to this
-    /// node (X-Project-ID) are added as they come, up to <see cref="MaxTrackedProjects"/>: the state
-    /// machine's read interface lists queues per project, not projects.
+    /// Zaqar projects the depth collection visits first (within <see cref="MaxQueuesPerPartition"/>) and
+    /// gives a project series before any other (within <see cref="MaxProjectSeries"/>). Projects seen in
+    /// requests to this node (X-Project-ID) are added as they come, up to <see cref="MaxTrackedProjects"/>.
+    /// Every other project is counted too, after these.
     /// </summary>
     public IList<string> Projects { get; } = [];
 
     /// <summary>Most projects the depth collector tracks (configured ones included).</summary>
     public int MaxTrackedProjects { get; set; } = 64;
+
+    /// <summary>
+    /// Most projects exported with series of their own (<c>raftburrow_project_queue_depth</c>,
+    /// <c>raftburrow_project_claimed_messages</c>): tracked projects first, then the deepest. 0 = none.
+    /// Bounds the series count, as project names come from clients.
+    /// </summary>
+    public int MaxProjectSeries { get; set; } = 20;
 
     /// <summary>Most queues one partition's depth collection visits per scrape (bounds the time under its read lock).</summary>
     public int MaxQueuesPerPartition { get; set; } = 2000;

@@ -64,18 +64,32 @@ public static class RaftBurrowMetrics
 
     /// <summary>Messages in a partition's Zaqar queues (free and claimed), as of the last scrape.</summary>
     public static readonly Gauge QueueDepth = Metrics.CreateGauge(
-        "raftburrow_queue_depth", "Live messages (free and claimed) in the partition's Zaqar queues of the tracked projects, as of the last scrape.",
+        "raftburrow_queue_depth", "Live messages (free and claimed) in the partition's Zaqar queues, as of the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
 
     /// <summary>Claimed messages in a partition's Zaqar queues, as of the last scrape.</summary>
     public static readonly Gauge ClaimedMessages = Metrics.CreateGauge(
-        "raftburrow_claimed_messages", "Messages under a live claim in the partition's Zaqar queues of the tracked projects, as of the last scrape.",
+        "raftburrow_claimed_messages", "Messages under a live claim in the partition's Zaqar queues, as of the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
 
     /// <summary>Zaqar queues counted in a partition by the last scrape.</summary>
     public static readonly Gauge Queues = Metrics.CreateGauge(
-        "raftburrow_queues", "Zaqar queues of the tracked projects in the partition, as of the last scrape.",
+        "raftburrow_queues", "Zaqar queues in the partition counted by the last scrape.",
         new GaugeConfiguration { LabelNames = ["partition"] });
+
+    /// <summary>Messages in a project's Zaqar queues over all partitions, for at most MaxProjectSeries projects.</summary>
+    public static readonly Gauge ProjectQueueDepth = Metrics.CreateGauge(
+        "raftburrow_project_queue_depth", "Live messages (free and claimed) in the project's Zaqar queues over all partitions, as of the last scrape (at most MaxProjectSeries projects: tracked ones, then the deepest).",
+        new GaugeConfiguration { LabelNames = ["project"] });
+
+    /// <summary>Claimed messages in a project's Zaqar queues over all partitions, for the same projects as <see cref="ProjectQueueDepth"/>.</summary>
+    public static readonly Gauge ProjectClaimedMessages = Metrics.CreateGauge(
+        "raftburrow_project_claimed_messages", "Messages under a live claim in the project's Zaqar queues over all partitions, as of the last scrape (same projects as raftburrow_project_queue_depth).",
+        new GaugeConfiguration { LabelNames = ["project"] });
+
+    /// <summary>Projects with Zaqar queues counted by the last scrape (with or without a series of their own).</summary>
+    public static readonly Gauge ProjectsWithQueues = Metrics.CreateGauge(
+        "raftburrow_projects", "Projects with Zaqar queues counted by the last scrape (with or without a raftburrow_project_* series).");
 
     /// <summary>Scrape-time depth collections that failed or hit their deadline (the gauges keep their last values).</summary>
     public static readonly Counter DepthCollectionFailures = Metrics.CreateCounter(
@@ -111,34 +125,6 @@ public static class RaftBurrowMetrics
     /// <summary>The label value of a partition (cached for 0..255).</summary>
     public static string PartitionLabel(int partition) =>
         (uint)partition < (uint)PartitionLabels.Length ? PartitionLabels[partition] : partition.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Counts one proposal on <paramref name="partition"/>.</summary>
-    public static void RecordProposal(int partition) => Proposals.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Records the proposal-to-commit time of one entry.</summary>
-    public static void ObserveCommitLatency(int partition, TimeSpan elapsed) =>
-        CommitLatency.WithLabels(PartitionLabel(partition)).Observe(elapsed.TotalSeconds);
-
-    /// <summary>Records the apply time of one entry.</summary>
-    public static void ObserveApplyLatency(int partition, TimeSpan elapsed) =>
-        ApplyLatency.WithLabels(PartitionLabel(partition)).Observe(elapsed.TotalSeconds);
-
-    /// <summary>Counts one request forwarded to the leader of <paramref name="partition"/>.</summary>
-    public static void RecordForwarded(int partition) => ForwardedRequests.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Counts one leader change of <paramref name="partition"/> seen by this node.</summary>
-    public static void RecordLeaderChange(int partition) => LeaderChanges.WithLabels(PartitionLabel(partition)).Inc();
-
-    /// <summary>Records a snapshot: its size and how long it took.</summary>
-    public static void RecordSnapshot(int partition, long sizeBytes, TimeSpan elapsed)
-    {
-        var label = PartitionLabel(partition);
-        SnapshotBytes.WithLabels(label).Set(sizeBytes);
-        SnapshotDuration.WithLabels(label).Observe(elapsed.TotalSeconds);
-    }
-
-    /// <summary>Sets the on-disk size of a partition's WAL.</summary>
-    public static void SetWalBytes(int partition, long sizeBytes) => WalBytes.WithLabels(PartitionLabel(partition)).Set(sizeBytes);
 
     /// <summary>Sets the depth gauges of a partition (the scrape-time collector calls this; a layer that knows better may too).</summary>
     public static void SetQueueDepth(int partition, long queues, long messages, long claimed)

@@ -76,7 +76,7 @@ public static class ClusterCommands
     {
         var id = new Option<int>("--id") { Description = "Node id (>= 1)", Required = true };
         var httpUrl = new Option<string>("--http-url") { Description = "The node's REST URL", Required = true };
-        var raftAddress = new Option<string?>("--raft-address") { Description = "IP its Raft groups bind to" };
+        var raftAddress = new Option<string?>("--raft-address") { Description = "IP address or DNS host name its Raft groups bind to (peers reach it by that name)" };
         var raftBasePort = new Option<int?>("--raft-base-port") { Description = "Partition p listens on this + p" };
         var zone = new Option<string?>("--zone") { Description = "Failure zone" };
         var add = new Command("add", "POST /admin/nodes: add a member (the server changes membership one partition at a time)")

@@ -27,7 +27,7 @@ public sealed record ClusterNode
     /// <summary>Where it serves REST.</summary>
     [JsonPropertyName("httpUrl")] public string HttpUrl { get; init; } = "";
 
-    /// <summary>IP its Raft groups bind to.</summary>
+    /// <summary>IP address or DNS host name its Raft groups bind to.</summary>
     [JsonPropertyName("raftAddress")] public string? RaftAddress { get; init; }
 
     /// <summary>Partition p listens on RaftBasePort + p.</summary>

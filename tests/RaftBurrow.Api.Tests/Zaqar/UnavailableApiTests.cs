@@ -1,11 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using RaftBurrow.Api.Zaqar;
 using RaftBurrow.StateMachine;
 using RaftBurrow.StateMachine.Commands;
 
@@ -37,24 +30,9 @@ public sealed class UnavailableApiTests
     [InlineData("POST", "/v2/queues/q/claims", "{}")]
     public async Task Cluster_unavailability_is_503_with_retry_after(string method, string path, string? body)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Zaqar:EnableWebhookNotifier"] = "false", ["Zaqar:EnableDeadLetterMover"] = "false" });
-        builder.Services.AddSingleton<IQueueService, NoLeaderService>();
-        builder.Services.AddZaqarApi(builder.Configuration);
-        await using var app = builder.Build();
-        app.MapZaqarApi();
-        await app.StartAsync();
-        using var client = app.GetTestClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        request.Headers.Add("Client-ID", Guid.NewGuid().ToString());
-        if (body is not null)
-            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        using var response = await client.SendAsync(request);
-        var reply = new Reply(response.StatusCode, await response.Content.ReadAsStringAsync(), null, response.Headers);
+        await using var host = await ZaqarTestHost.StartAsync(decorate: _ => new NoLeaderService());
+        var reply = await host.SendAsync(new HttpMethod(method), path, body, project: null, clientId: Guid.NewGuid().ToString());
         reply.AssertError(HttpStatusCode.ServiceUnavailable, "Please try again");
-        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
-        await app.StopAsync();
+        Assert.Equal("1", reply.Headers.RetryAfter?.ToString());
     }
 }

@@ -3,11 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RaftBurrow.Api.Tests.Support;
 using RaftBurrow.Api.Zaqar;
@@ -16,35 +12,34 @@ namespace RaftBurrow.Api.Tests.Zaqar;
 
 /// <summary>
 /// An in-process Zaqar server: the real endpoint map on a TestServer (or Kestrel on a free
-/// loopback port) over <see cref="LocalQueueService"/> (the real state machine, no Raft).
+/// loopback port) over <see cref="LocalQueueService"/> (the real state machine, no Raft). Hosting: <see cref="InProcessApiHost"/>.
 /// </summary>
-public sealed class ZaqarTestHost : IAsyncDisposable
+public sealed class ZaqarTestHost : InProcessApiHost
 {
     public const string Project = "proj-a";
     public static readonly string ClientId = "3381af92-2b9e-11e3-b191-71861300734c";
 
-    private ZaqarTestHost(WebApplication app, LocalQueueService service, TimeProvider time, HttpClient client, string? baseUrl)
+    private ZaqarTestHost(WebApplication app, LocalQueueService service, TimeProvider time, HttpClient client, Uri baseAddress, bool kestrel)
+        : base(app, service, client, baseAddress)
     {
-        App = app;
-        Service = service;
         Time = time;
-        Client = client;
-        BaseUrl = baseUrl;
+        BaseUrl = kestrel ? app.Urls.First() : null;
     }
 
-    public WebApplication App { get; }
-    public LocalQueueService Service { get; }
     public TimeProvider Time { get; }
     public FakeTimeProvider? FakeTime => Time as FakeTimeProvider;
-    public HttpClient Client { get; }
+
+    /// <summary>The Kestrel address (<c>http://127.0.0.1:port</c>), null on a TestServer.</summary>
     public string? BaseUrl { get; }
 
-    /// <summary>Starts a host. Workers are off unless the settings turn them on.</summary>
-    public static async Task<ZaqarTestHost> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null, bool kestrel = false)
+    /// <summary>
+    /// Starts a host. Workers are off unless the settings turn them on. <paramref name="decorate"/> may
+    /// put another <see cref="IQueueService"/> in front of (or instead of) the local one.
+    /// </summary>
+    public static async Task<ZaqarTestHost> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null, bool kestrel = false,
+        Func<IQueueService, IQueueService>? decorate = null)
     {
         time ??= TimeProvider.System;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
         var config = new Dictionary<string, string?>
         {
             ["Zaqar:EnableWebhookNotifier"] = "false",
@@ -53,30 +48,15 @@ public sealed class ZaqarTestHost : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? [])
             config[k] = v;
-        builder.Configuration.AddInMemoryCollection(config);
-        if (kestrel)
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-        else
-            builder.WebHost.UseTestServer();
+        var builder = CreateBuilder(kestrel, config);
         var service = new LocalQueueService(4, time);
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IQueueService>(service);
+        builder.Services.AddSingleton(decorate is null ? service : decorate(service));
         builder.Services.AddZaqarApi(builder.Configuration);
         var app = builder.Build();
         app.MapZaqarApi();
-        await app.StartAsync();
-        HttpClient client;
-        string? baseUrl = null;
-        if (kestrel)
-        {
-            baseUrl = app.Urls.First();
-            client = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        }
-        else
-        {
-            client = app.GetTestClient();
-        }
-        return new ZaqarTestHost(app, service, time, client, baseUrl);
+        var (client, baseAddress) = await StartAsync(app, kestrel);
+        return new ZaqarTestHost(app, service, time, client, baseAddress, kestrel);
     }
 
     /// <summary>Sends a request with Client-ID and X-Project-ID (unless overridden with null).</summary>
@@ -113,12 +93,6 @@ public sealed class ZaqarTestHost : IAsyncDisposable
         return reply.Json.GetProperty("resources").EnumerateArray().Select(r => r.GetString()!.Split('/')[^1]).ToArray();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-    }
 }
 
 /// <summary>A response: status, body text and parsed JSON.</summary>

@@ -21,14 +21,18 @@ public sealed class ServerCluster : IAsyncDisposable
     private readonly int[] _httpPorts;
     private readonly int[] _raftPorts;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly string? _raftHostName;
 
     /// <param name="nodes">Processes this cluster may run (node ids 1..nodes).</param>
     /// <param name="partitions">P.</param>
     /// <param name="settings">Extra settings for every node.</param>
     /// <param name="members">The initial members (1..members, default all); a node above it starts with
     /// RaftBurrow:Join=true and the members plus itself as peers, waiting to be added.</param>
-    public ServerCluster(int nodes, int partitions, IReadOnlyDictionary<string, string>? settings = null, int? members = null)
+    /// <param name="raftHostName">A host name resolving to 127.0.0.1 (e.g. "localhost") to give every node as
+    /// its RaftAddress instead of its own 127.0.0.N; the Raft port blocks are then probed on 127.0.0.1.</param>
+    public ServerCluster(int nodes, int partitions, IReadOnlyDictionary<string, string>? settings = null, int? members = null, string? raftHostName = null)
     {
+        _raftHostName = raftHostName;
         Size = nodes;
         InitialMembers = members ?? nodes;
         Partitions = partitions;
@@ -39,7 +43,7 @@ public sealed class ServerCluster : IAsyncDisposable
         for (var i = 1; i <= nodes; i++)
         {
             _httpPorts[i] = FreePorts.Block(1, Address(i));
-            _raftPorts[i] = FreePorts.Block(partitions, Address(i));
+            _raftPorts[i] = FreePorts.Block(partitions, raftHostName is null ? Address(i) : IPAddress.Loopback);
         }
     }
 
@@ -52,6 +56,9 @@ public sealed class ServerCluster : IAsyncDisposable
     public int RaftBasePort(int node) => _raftPorts[node];
 
     public static IPAddress Address(int node) => IPAddress.Parse($"127.0.0.{node}");
+
+    /// <summary>The RaftAddress node <paramref name="node"/> is configured (and known to its peers) with.</summary>
+    public string RaftAddress(int node) => _raftHostName ?? Address(node).ToString();
 
     public Uri BaseUri(int node) => new($"http://127.0.0.{node}:{_httpPorts[node]}");
 
@@ -101,7 +108,7 @@ public sealed class ServerCluster : IAsyncDisposable
         {
             ["RaftBurrow:NodeId"] = node.ToString(CultureInfo.InvariantCulture),
             ["RaftBurrow:HttpUrl"] = BaseUri(node).ToString().TrimEnd('/'),
-            ["RaftBurrow:RaftAddress"] = Address(node).ToString(),
+            ["RaftBurrow:RaftAddress"] = RaftAddress(node),
             ["RaftBurrow:RaftBasePort"] = _raftPorts[node].ToString(CultureInfo.InvariantCulture),
             ["RaftBurrow:DataDir"] = Path.Combine(_root, $"node-{node}", "data"),
             ["RaftBurrow:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
@@ -109,7 +116,7 @@ public sealed class ServerCluster : IAsyncDisposable
         foreach (var k in Enumerable.Range(1, InitialMembers).Append(node).Distinct())
         {
             settings[$"RaftBurrow:Peers:{k}:Id"] = k.ToString(CultureInfo.InvariantCulture);
-            settings[$"RaftBurrow:Peers:{k}:RaftAddress"] = Address(k).ToString();
+            settings[$"RaftBurrow:Peers:{k}:RaftAddress"] = RaftAddress(k);
             settings[$"RaftBurrow:Peers:{k}:RaftBasePort"] = _raftPorts[k].ToString(CultureInfo.InvariantCulture);
             settings[$"RaftBurrow:Peers:{k}:HttpUrl"] = BaseUri(k).ToString().TrimEnd('/');
         }

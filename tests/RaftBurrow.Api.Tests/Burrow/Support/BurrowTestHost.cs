@@ -1,12 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RaftBurrow.Api.Burrow;
 using RaftBurrow.Api.Tests.Support;
@@ -17,32 +11,15 @@ namespace RaftBurrow.Api.Tests.Burrow.Support;
 
 /// <summary>
 /// The Burrow API over <see cref="LocalQueueService"/> (the real state machine, no Raft): in a TestServer (default) or on
-/// real Kestrel at 127.0.0.1 on an ephemeral port (wire tests: Kestrel's own header handling).
+/// real Kestrel at 127.0.0.1 on an ephemeral port (wire tests: Kestrel's own header handling). Hosting: <see cref="InProcessApiHost"/>.
 /// </summary>
-public sealed class BurrowTestHost : IAsyncDisposable
+public sealed class BurrowTestHost : InProcessApiHost
 {
-    private readonly WebApplication _app;
-
     private BurrowTestHost(WebApplication app, LocalQueueService service, HttpClient client, Uri baseAddress, FakeTimeProvider? time)
+        : base(app, service, client, baseAddress)
     {
-        _app = app;
-        Service = service;
-        Client = client;
-        BaseAddress = baseAddress;
         Time = time;
     }
-
-    /// <summary>The queue service behind the API.</summary>
-    public LocalQueueService Service { get; }
-
-    /// <summary>A client for the host (TestServer's or a plain HttpClient for Kestrel).</summary>
-    public HttpClient Client { get; }
-
-    /// <summary>Where the host listens (Kestrel) or the TestServer's base.</summary>
-    public Uri BaseAddress { get; }
-
-    /// <summary>The host's services.</summary>
-    public IServiceProvider Services => _app.Services;
 
     /// <summary>Requests parked in a long poll right now.</summary>
     public int Parked => Services.GetRequiredService<BurrowWaiterGate>().Parked;
@@ -74,13 +51,7 @@ public sealed class BurrowTestHost : IAsyncDisposable
         // A shared service stands for one replicated state behind several nodes' front ends.
         var service = sharedService ?? new LocalQueueService(partitions, time);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        if (kestrel)
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        else
-            builder.WebHost.UseTestServer();
+        var builder = CreateBuilder(kestrel, settings);
         builder.Services.AddSingleton(decorate is null ? service : decorate(service));
         builder.Services.AddBurrowApi(builder.Configuration);
         var app = builder.Build();
@@ -97,17 +68,8 @@ public sealed class BurrowTestHost : IAsyncDisposable
         }
 
         app.MapBurrowApi();
-        await app.StartAsync();
-
-        if (kestrel)
-        {
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            return new BurrowTestHost(app, service, new HttpClient { BaseAddress = address }, address, time);
-        }
-
-        var server = app.GetTestServer();
-        var client = new HttpClient(new RawTargetHandler { InnerHandler = server.CreateHandler() }) { BaseAddress = server.BaseAddress };
-        return new BurrowTestHost(app, service, client, client.BaseAddress!, time);
+        var (client, baseAddress) = await StartAsync(app, kestrel, handler => new RawTargetHandler { InnerHandler = handler });
+        return new BurrowTestHost(app, service, client, baseAddress, time);
     }
 
     /// <summary>Runs the expiry pulse on every partition (after moving fake time).</summary>
@@ -118,13 +80,6 @@ public sealed class BurrowTestHost : IAsyncDisposable
     {
         Time!.Advance(by);
         Expire();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }
 
