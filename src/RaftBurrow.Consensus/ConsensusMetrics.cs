@@ -42,6 +42,9 @@ public static class ConsensusMetrics
     /// <summary>Commands forwarded to the leader on another node.</summary>
     public static readonly Counter<long> Forwarded = Meter.CreateCounter<long>("raftburrow.forwarded_requests", description: "Commands forwarded to the partition's leader on another node.");
 
+    /// <summary>Internal requests that carried forwarded commands (one per batch: forwarded / batches = commands per request).</summary>
+    public static readonly Counter<long> ForwardBatches = Meter.CreateCounter<long>("raftburrow.forward_batches", description: "Internal requests this node sent to carry forwarded commands.");
+
     /// <summary>New leaders this node observed.</summary>
     public static readonly Counter<long> LeaderChanges = Meter.CreateCounter<long>("raftburrow.leader_changes", description: "Leader changes this node observed.");
 

@@ -61,6 +61,9 @@ public static class MeterBridge
             case "raftburrow.forwarded_requests":
                 RaftBurrowMetrics.ForwardedRequests.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
                 break;
+            case "raftburrow.forward_batches":
+                RaftBurrowMetrics.ForwardBatches.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
+                break;
             case "raftburrow.leader_changes":
                 RaftBurrowMetrics.LeaderChanges.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
                 break;

@@ -57,6 +57,11 @@ public static class RaftBurrowMetrics
         "raftburrow_forwarded_requests_total", "Commands this node forwarded to the partition's leader on another node.",
         new CounterConfiguration { LabelNames = ["partition"] });
 
+    /// <summary>Internal requests that carried forwarded commands (batched forwarding).</summary>
+    public static readonly Counter ForwardBatches = Metrics.CreateCounter(
+        "raftburrow_forward_batches_total", "Internal requests this node sent to carry forwarded commands (forwarded_requests / forward_batches = commands per request).",
+        new CounterConfiguration { LabelNames = ["partition"] });
+
     /// <summary>Leader changes this node observed.</summary>
     public static readonly Counter LeaderChanges = Metrics.CreateCounter(
         "raftburrow_leader_changes_total", "Leader changes this node observed, per partition.",
