@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -57,6 +58,9 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
         _singleMember = singleMember;
     }
 
+    /// <summary>The partition this WAL belongs to (metrics tag only).</summary>
+    internal int Partition { get; set; }
+
     private readonly SemaphoreSlim _leaderAppendLock = new(1, 1);
     private long _leaderTerm;
 
@@ -106,8 +110,20 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     {
         // Another node leads (this is how AppendEntries reaches the log, heartbeats included).
         Volatile.Write(ref _leaderTerm, 0L);
+        var count = entries.RemainingCount;
+        var started = Stopwatch.GetTimestamp();
         await AppendAsync(entries, startIndex, skipCommitted, token).ConfigureAwait(false);
+        var appended = Stopwatch.GetTimestamp();
         // The acknowledgement DotNext sends after this returns promises the entries survive a crash.
+        // One flush per received append (all its entries), not one per entry.
         await FlushAsync(token).ConfigureAwait(false);
+        if (count > 0)
+        {
+            // Heartbeats (no entries) are not measured: their flush finds nothing to do.
+            var tag = ConsensusMetrics.Tag(Partition);
+            ConsensusMetrics.FollowerAppendEntries.Record(count, tag);
+            ConsensusMetrics.FollowerAppend.Record(Stopwatch.GetElapsedTime(started, appended).TotalSeconds, tag);
+            ConsensusMetrics.FollowerFlush.Record(Stopwatch.GetElapsedTime(appended).TotalSeconds, tag);
+        }
     }
 }

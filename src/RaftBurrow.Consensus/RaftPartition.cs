@@ -70,6 +70,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
         }, stateMachine, singleMember: directory.Members.Count == 1);
+        wal.Partition = partition;
         logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
