@@ -31,7 +31,11 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
     internal const int MaxBatchBytes = 1024 * 1024;
 
     /// <summary>Internal requests in flight per leader and partition (the next batch forms meanwhile).</summary>
-    internal const int MaxInFlight = 2;
+    /// <remarks>One, measured (docs/benchmarks.md, "3 nodes: forwarding and follower flush"): with two, a
+    /// slot that frees sends whatever few commands arrived meanwhile, the clients split into several
+    /// cohorts, and the leader commits smaller entries (13 instead of 23 commands per entry at 64
+    /// connections): more Raft rounds and follower flushes per command, ~35 % more CPU per request.</remarks>
+    internal const int MaxInFlight = 1;
 
     /// <summary>How long a receiver without the batched endpoint is sent single commands before asking again.</summary>
     internal static readonly TimeSpan LegacyRetry = TimeSpan.FromSeconds(30);
