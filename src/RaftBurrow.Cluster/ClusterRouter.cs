@@ -148,7 +148,7 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
                     // the attempt as soon as this node sees another leader, and retry there.
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
                     ConsensusMetrics.Forwarded.Add(1, ConsensusMetrics.Tag(partition));
-                    var forwarding = ForwardAsync(leader, partition, bytes, requestId, Math.Max(remainingMs, 1), attempt.Token);
+                    var forwarding = ForwardBatchedAsync(leader, partition, bytes, requestId, Math.Max(remainingMs, 1), attempt.Token);
                     if (await Task.WhenAny(forwarding, leaderChanged).ConfigureAwait(false) != forwarding)
                     {
                         await attempt.CancelAsync().ConfigureAwait(false);
@@ -201,6 +201,78 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Executes a batch of commands forwarded by another node (all for <paramref name="partition"/>),
+    /// only if this node leads it. The commands are proposed together (they share the next group-commit
+    /// entry); each gets its own outcome, in order.
+    /// </summary>
+    /// <returns>Per command: the result, or null when this node is not (or no longer) the leader.</returns>
+    internal async Task<ForwardBatchCodec.Answer[]> ExecuteForwardedBatchAsync(int partition, IReadOnlyList<ForwardBatchCodec.Item> items, CancellationToken cancellationToken)
+    {
+        var answers = new ForwardBatchCodec.Answer[items.Count];
+        var replica = Node.Partitions[partition];
+        if (!replica.IsLeader)
+        {
+            Array.Fill(answers, new ForwardBatchCodec.Answer(ForwardOutcome.NotLeader, ReadOnlyMemory<byte>.Empty));
+            return answers;
+        }
+        var commands = new Command?[items.Count];
+        var proposals = new List<(ReadOnlyMemory<byte> Command, Guid RequestId)>(items.Count);
+        var proposed = new List<int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            commands[i] = CommandCodec.TryDecode(items[i].Command);
+            if (commands[i] is null)
+            {
+                answers[i] = new(ForwardOutcome.Ok, CommandCodec.EncodeResult(new CodeResult(ResultCode.BadCommand, NowMs)));
+                continue;
+            }
+            proposals.Add((items[i].Command, items[i].RequestId));
+            proposed.Add(i);
+        }
+        if (proposals.Count == 0)
+            return answers;
+        var tag = ConsensusMetrics.Tag(partition);
+        ConsensusMetrics.Proposals.Add(proposals.Count, tag);
+        var started = Stopwatch.GetTimestamp();
+        Task<object?>[] tasks;
+        try
+        {
+            tasks = replica.ProposeManyAsync(proposals, cancellationToken);
+        }
+        catch (NotLeaderException)
+        {
+            foreach (var i in proposed)
+                answers[i] = new(ForwardOutcome.NotLeader, ReadOnlyMemory<byte>.Empty);
+            return answers;
+        }
+        for (var k = 0; k < tasks.Length; k++)
+        {
+            var i = proposed[k];
+            var timeoutMs = Math.Clamp(items[i].TimeoutMs, 1, _options.RequestTimeoutMs);
+            var remaining = TimeSpan.FromMilliseconds(timeoutMs) - Stopwatch.GetElapsedTime(started);
+            try
+            {
+                var applied = remaining > TimeSpan.Zero
+                    ? await tasks[k].WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false)
+                    : tasks[k].IsCompletedSuccessfully ? tasks[k].Result : throw new TimeoutException();
+                ConsensusMetrics.CommitLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+                answers[i] = new(ForwardOutcome.Ok, CommandCodec.EncodeResult(ToResult(applied, commands[i]!, items[i].RequestId)));
+            }
+            catch (NotLeaderException)
+            {
+                answers[i] = new(ForwardOutcome.NotLeader, ReadOnlyMemory<byte>.Empty);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // Not committed in time, or the replicate failed (the single endpoint answered 503 or
+                // 500 then): the origin retries with the same request id, which the log deduplicates.
+                answers[i] = new(ForwardOutcome.Unavailable, ReadOnlyMemory<byte>.Empty);
+            }
+        }
+        return answers;
     }
 
     // Proposals and commit latency are measured here, at the call into the partition, so the proposer's

@@ -42,6 +42,18 @@ public static class ConsensusMetrics
     /// <summary>Commands forwarded to the leader on another node.</summary>
     public static readonly Counter<long> Forwarded = Meter.CreateCounter<long>("raftburrow.forwarded_requests", description: "Commands forwarded to the partition's leader on another node.");
 
+    /// <summary>Entries per AppendEntries a follower received (heartbeats without entries are not recorded).</summary>
+    public static readonly Histogram<long> FollowerAppendEntries = Meter.CreateHistogram<long>("raftburrow.follower_append_entries", "{entry}", "Entries per append a follower received from its leader.");
+
+    /// <summary>A follower's write of received entries into its WAL, before the flush.</summary>
+    public static readonly Histogram<double> FollowerAppend = Meter.CreateHistogram<double>("raftburrow.follower_append", "s", "Follower: writing received entries into the WAL (before the flush).");
+
+    /// <summary>A follower's flush (msync + checkpoint) of received entries before it acknowledges them.</summary>
+    public static readonly Histogram<double> FollowerFlush = Meter.CreateHistogram<double>("raftburrow.follower_flush", "s", "Follower: flush and checkpoint of received entries before acknowledging them.");
+
+    /// <summary>Internal requests that carried forwarded commands (one per batch: forwarded / batches = commands per request).</summary>
+    public static readonly Counter<long> ForwardBatches = Meter.CreateCounter<long>("raftburrow.forward_batches", description: "Internal requests this node sent to carry forwarded commands.");
+
     /// <summary>New leaders this node observed.</summary>
     public static readonly Counter<long> LeaderChanges = Meter.CreateCounter<long>("raftburrow.leader_changes", description: "Leader changes this node observed.");
 

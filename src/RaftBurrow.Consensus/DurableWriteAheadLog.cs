@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -56,6 +57,9 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     {
         _memberCount = memberCount;
     }
+
+    /// <summary>The partition this WAL belongs to (metrics tag only).</summary>
+    internal int Partition { get; set; }
 
     // No no-op appended since start or since the last entries from another leader. Not 0: a fresh lone
     // node leads in term 0, and the no-op DotNext appends when that node adds a member carries term 0.
@@ -134,8 +138,20 @@ internal sealed class DurableWriteAheadLog : WriteAheadLog, IAuditTrail<IRaftLog
     {
         // Another node leads (this is how AppendEntries reaches the log, heartbeats included).
         Volatile.Write(ref _leaderTerm, NoLeaderTerm);
+        var count = entries.RemainingCount;
+        var started = Stopwatch.GetTimestamp();
         await AppendAsync(entries, startIndex, skipCommitted, token).ConfigureAwait(false);
+        var appended = Stopwatch.GetTimestamp();
         // The acknowledgement DotNext sends after this returns promises the entries survive a crash.
+        // One flush per received append (all its entries), not one per entry.
         await FlushAsync(token).ConfigureAwait(false);
+        if (count > 0)
+        {
+            // Heartbeats (no entries) are not measured: their flush finds nothing to do.
+            var tag = ConsensusMetrics.Tag(Partition);
+            ConsensusMetrics.FollowerAppendEntries.Record(count, tag);
+            ConsensusMetrics.FollowerAppend.Record(Stopwatch.GetElapsedTime(started, appended).TotalSeconds, tag);
+            ConsensusMetrics.FollowerFlush.Record(Stopwatch.GetElapsedTime(appended).TotalSeconds, tag);
+        }
     }
 }

@@ -58,6 +58,41 @@ public sealed partial class RaftPartition
     }
 
     /// <summary>
+    /// Proposes several commands at once (a batch forwarded by another node): they are queued under one
+    /// lock before the pump starts, so they share the next batch entry instead of the first going alone.
+    /// Each task completes with that command's own apply result, like <see cref="ProposeAsync"/>.
+    /// </summary>
+    /// <exception cref="NotLeaderException">This node does not lead the partition.</exception>
+    public Task<object?>[] ProposeManyAsync(IReadOnlyList<(ReadOnlyMemory<byte> Command, Guid RequestId)> commands, CancellationToken cancellationToken)
+    {
+        var results = new Task<object?>[commands.Count];
+        if (_options.FaultInjection is { Enabled: true, UnsafeAckBeforeCommit: true })
+        {
+            for (var i = 0; i < results.Length; i++)
+                results[i] = ProposeAsync(commands[i].Command, commands[i].RequestId, cancellationToken);
+            return results;
+        }
+        if (!IsLeader)
+            throw new NotLeaderException(Partition);
+        var proposals = new Proposal[commands.Count];
+        for (var i = 0; i < proposals.Length; i++)
+            proposals[i] = new Proposal(LogEntryCodec.Encode(_clock.NowMs, commands[i].RequestId, commands[i].Command.Span));
+        bool start;
+        lock (_batchGate)
+        {
+            foreach (var proposal in proposals)
+                _pending.Enqueue(proposal);
+            start = !_pumping;
+            _pumping = true;
+        }
+        if (start)
+            _ = PumpAsync();
+        for (var i = 0; i < results.Length; i++)
+            results[i] = proposals[i].Result.Task.WaitAsync(cancellationToken);
+        return results;
+    }
+
+    /// <summary>
     /// Replicates batches one at a time. When a batch has committed, the next one is taken and handed
     /// to DotNext <b>before</b> the finished batch's callers are resumed: their continuations (the rest
     /// of each HTTP request, up to writing the response) then run on this thread while the next batch

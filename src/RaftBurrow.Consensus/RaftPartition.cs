@@ -72,6 +72,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
         }, stateMachine, memberCount: () => cluster?.Members.Count ?? 0);
+        wal.Partition = partition;
         logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 

@@ -61,6 +61,18 @@ public static class MeterBridge
             case "raftburrow.forwarded_requests":
                 RaftBurrowMetrics.ForwardedRequests.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
                 break;
+            case "raftburrow.follower_flush":
+                RaftBurrowMetrics.FollowerFlush.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
+                break;
+            case "raftburrow.follower_append":
+                RaftBurrowMetrics.FollowerAppend.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
+                break;
+            case "raftburrow.follower_append_entries":
+                RaftBurrowMetrics.FollowerAppendEntries.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
+                break;
+            case "raftburrow.forward_batches":
+                RaftBurrowMetrics.ForwardBatches.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
+                break;
             case "raftburrow.leader_changes":
                 RaftBurrowMetrics.LeaderChanges.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Inc(value);
                 break;

@@ -57,6 +57,26 @@ public static class RaftBurrowMetrics
         "raftburrow_forwarded_requests_total", "Commands this node forwarded to the partition's leader on another node.",
         new CounterConfiguration { LabelNames = ["partition"] });
 
+    /// <summary>A follower's flush (msync + checkpoint) of received entries before it acknowledges them.</summary>
+    public static readonly Histogram FollowerFlush = Metrics.CreateHistogram(
+        "raftburrow_follower_flush_seconds", "Follower: flush and checkpoint of the entries of one received append before acknowledging it.",
+        new HistogramConfiguration { LabelNames = ["partition"], Buckets = LatencyBucketsSeconds });
+
+    /// <summary>A follower's write of the entries of one received append into its WAL (before the flush).</summary>
+    public static readonly Histogram FollowerAppend = Metrics.CreateHistogram(
+        "raftburrow_follower_append_seconds", "Follower: writing the entries of one received append into the WAL, before the flush.",
+        new HistogramConfiguration { LabelNames = ["partition"], Buckets = LatencyBucketsSeconds });
+
+    /// <summary>Entries per append a follower received (heartbeats without entries are not counted).</summary>
+    public static readonly Histogram FollowerAppendEntries = Metrics.CreateHistogram(
+        "raftburrow_follower_append_entries", "Entries per append a follower received from its leader.",
+        new HistogramConfiguration { LabelNames = ["partition"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
+
+    /// <summary>Internal requests that carried forwarded commands (batched forwarding).</summary>
+    public static readonly Counter ForwardBatches = Metrics.CreateCounter(
+        "raftburrow_forward_batches_total", "Internal requests this node sent to carry forwarded commands (forwarded_requests / forward_batches = commands per request).",
+        new CounterConfiguration { LabelNames = ["partition"] });
+
     /// <summary>Leader changes this node observed.</summary>
     public static readonly Counter LeaderChanges = Metrics.CreateCounter(
         "raftburrow_leader_changes_total", "Leader changes this node observed, per partition.",
