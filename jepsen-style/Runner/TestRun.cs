@@ -123,7 +123,7 @@ public sealed class TestRun : IDisposable
         }
 
         using var _ = api;
-        var workloadOptions = new WorkloadOptions { ClaimTtlSeconds = _o.ClaimTtlSeconds, ClaimGraceSeconds = _o.ClaimGraceSeconds, Queues = _o.Queues };
+        var workloadOptions = new WorkloadOptions { ClaimTtlSeconds = _o.ClaimTtlSeconds, ClaimGraceSeconds = _o.ClaimGraceSeconds, Queues = _o.Queues, Consumer = _o.Consumer };
         var workload = Workloads.Workloads.Create(_o.Workload, workloadOptions);
         var recorder = new OpRecorder(api, _clock, Record, workloadOptions);
         foreach (var q in workload.Queues)
@@ -221,6 +221,7 @@ public sealed class TestRun : IDisposable
                 "partition" => new PartitionNemesis(_firewall!, mode),
                 "clock" => new ClockNemesis(_o.ClockSkewMs),
                 "leader-move" => new LeaderMoveNemesis(_cluster.Admin.AdminPostAsync, _o.LeaderMovePath),
+                "membership" => new MembershipNemesis(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120)),
                 _ => throw new InvalidOperationException($"unknown nemesis {parts[0]}"),
             });
         }

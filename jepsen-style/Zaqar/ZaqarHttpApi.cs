@@ -169,6 +169,28 @@ public sealed class ZaqarHttpApi : IQueueApi, IDisposable
         }
     }
 
+    /// <summary>An admin request with its own deadline (membership changes take seconds per partition); (null, error) when nothing answered.</summary>
+    public async Task<(int? Status, string Body)> AdminSendAsync(int node, HttpMethod method, string pathAndQuery, string? json, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            using var req = new HttpRequestMessage(method, new Uri(_baseUrl(node), pathAndQuery));
+            if (json is not null)
+            {
+                req.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            }
+
+            using var resp = await _http.SendAsync(req, cts.Token);
+            return ((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(cts.Token));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return (null, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
     /// <summary>PUT /v2/queues/{q} (queues are also created lazily; errors are ignored).</summary>
     public async Task CreateQueueAsync(int node, string queue, CancellationToken ct)
     {
