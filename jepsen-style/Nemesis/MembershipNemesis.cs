@@ -34,6 +34,16 @@ public sealed class MembershipNemesis(TimeSpan requestTimeout, TimeSpan deadline
             return "membership (skipped: one node)";
         }
 
+        if (_removed is { } pending)
+        {
+            // The last add-back did not complete: finish it before removing anyone else.
+            await AddBackAsync(ctx, pending, wiped: false, ct);
+            if (_removed is not null)
+            {
+                return $"membership (n{pending} still not added back)";
+            }
+        }
+
         var victim = nodes[ctx.Rng.Next(nodes.Count)];
         var (ok, answer) = await RepeatAsync(ctx, victim, HttpMethod.Delete, "/admin/nodes/" + victim.ToString(CultureInfo.InvariantCulture), null, ct);
         if (!ok)
@@ -84,6 +94,13 @@ public sealed class MembershipNemesis(TimeSpan requestTimeout, TimeSpan deadline
             ctx.Cluster.Restart(node);
         }
 
+        // The add is refused (409) until the new node answers /healthz: wait for it first.
+        var until = DateTime.UtcNow + deadline;
+        while (DateTime.UtcNow < until && (await ctx.Cluster.AdminSendAsync(node, HttpMethod.Get, "/healthz", null, requestTimeout, ct)).Status is null)
+        {
+            await Task.Delay(250, ct);
+        }
+
         var spec = ctx.Cluster.Specs[node - 1];
         var body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -99,6 +116,7 @@ public sealed class MembershipNemesis(TimeSpan requestTimeout, TimeSpan deadline
     }
 
     /// <summary>Sends the request to a random other running node until it answers 2xx, a 4xx refuses it, or the deadline passes.</summary>
+    /// <remarks>An add is also retried on 409: it is refused while the node does not answer yet.</remarks>
     private async Task<(bool Ok, (bool Refused, string Text) Answer)> RepeatAsync(NemesisContext ctx, int subject, HttpMethod method, string path, string? json, CancellationToken ct)
     {
         var until = DateTime.UtcNow + deadline;
@@ -119,7 +137,7 @@ public sealed class MembershipNemesis(TimeSpan requestTimeout, TimeSpan deadline
                 return (true, (false, last));
             }
 
-            if (status is >= 400 and < 500 and not 408 and not 429)
+            if (status is >= 400 and < 500 and not 408 and not 429 && !(status == 409 && method == HttpMethod.Post))
             {
                 return (false, (true, last));
             }
