@@ -94,6 +94,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     {
         public int Op;
         public bool IsCall;
+        public bool IsSide;
         public double TimeMs;
         public Entry? Match;
         public Entry? Prev;
@@ -255,6 +256,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
         private Entry? _entry;
         private bool _atEnd;
         private bool _exhausted;
+        private Entry? _barrier;
 
         public SegmentSearch(IReadOnlyList<Operation> all, FifoQueueModel.Step[] steps, int[][] mustFollow, double[] tryOrder, int[] segment, double infoHorizonMs)
         {
@@ -269,7 +271,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             // Predecessors in earlier segments are linearized already; ones outside this segment
             // are dropped (they only prune: the model itself rejects what they would).
             _mustFollow = [.. segment.Select(g => mustFollow[g].Where(local.ContainsKey).Select(p => local[p]).ToArray())];
-            _head = BuildList(_ops, [.. segment.Select(g => tryOrder[g])], infoHorizonMs);
+            _head = BuildMarkedList(_ops, _steps, [.. segment.Select(g => tryOrder[g])], infoHorizonMs);
             _linearized = new ulong[(segment.Length + 63) / 64];
         }
 
@@ -285,6 +287,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             _entry = knownFailed ? null : _head.Next;
             _exhausted = knownFailed;
             _atEnd = false;
+            _barrier = null;
         }
 
         /// <summary>
@@ -324,6 +327,14 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
 
                 if (entry.IsCall)
                 {
+                    if (_barrier is null ? entry.IsSide && state.Length > 0 : !entry.IsSide)
+                    {
+                        // First pass: an indeterminate pop on a non-empty queue waits for the second;
+                        // second pass: only indeterminate pops.
+                        entry = entry.Next;
+                        continue;
+                    }
+
                     if (++explored > maxStates)
                     {
                         budgetOut = true;
@@ -342,6 +353,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                             state = next;
                             Lift(entry);
                             entry = _head.Next;
+                            _barrier = null;
                             continue;
                         }
 
@@ -352,7 +364,16 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                     continue;
                 }
 
-                // A return whose operation is not linearized yet.
+                // A return whose operation is not linearized yet: the main candidates of this step
+                // are exhausted; try the indeterminate pops invoked by then before giving up here.
+                if (_barrier is null && state.Length > 0)
+                {
+                    _barrier = entry;
+                    entry = _head.Next;
+                    continue;
+                }
+
+                _barrier = null;
                 if (_ops[entry.Op].Result == OpResult.Info)
                 {
                     // Past an indeterminate operation's horizon it can only never have happened:
@@ -363,6 +384,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                         _stack.Push((entry.Match!, state, true));
                         Lift(entry.Match!);
                         entry = _head.Next;
+                        _barrier = null;
                         continue;
                     }
 
@@ -403,12 +425,19 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
                 Unlift(call);
                 if (!skipped)
                 {
-                    resume = call.Next;
-                    if (resume is null)
+                    _barrier = null;
+                    if (call.IsSide && previous.Length > 0)
                     {
-                        // The lifted call was the last entry: nothing after it to try, keep unwinding.
-                        continue;
+                        // It was tried in the second pass of that step: continue that pass, which
+                        // ends at the step's first pending return.
+                        _barrier = _head.Next;
+                        while (_barrier!.IsCall)
+                        {
+                            _barrier = _barrier.Next;
+                        }
                     }
+
+                    resume = call.Next;
                 }
             }
 
@@ -524,6 +553,25 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             .ToArray();
     }
 
+    /// <summary>
+    /// The list of calls and returns in time order (<see cref="BuildList"/>), with the calls of
+    /// indeterminate pops marked: on a non-empty queue the search tries them only after the other
+    /// candidates of a step (a second pass up to the first pending return). An indeterminate pop is
+    /// usually needed only to explain a value nobody saw; trying it first at every step wastes the
+    /// budget on pops that take values later pops return. On an empty queue it is tried in order
+    /// (a no-op then, and settling it early is usually right). Order only: the search stays exhaustive.
+    /// </summary>
+    private static Entry BuildMarkedList(IReadOnlyList<Operation> ops, FifoQueueModel.Step[] steps, double[] tryOrder, double infoHorizonMs)
+    {
+        var head = BuildList(ops, tryOrder, infoHorizonMs);
+        for (var e = head.Next; e is not null; e = e.Next)
+        {
+            e.IsSide = e.IsCall && steps[e.Op] is { IsEnqueue: false, Popped: null };
+        }
+
+        return head;
+    }
+
     private static Entry BuildList(IReadOnlyList<Operation> ops, double[] tryOrder, double infoHorizonMs)
     {
         var entries = new List<Entry>(ops.Count * 2);
@@ -572,7 +620,11 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     private static void Lift(Entry call)
     {
         call.Prev!.Next = call.Next;
-        call.Next!.Prev = call.Prev;
+        if (call.Next is not null)
+        {
+            call.Next.Prev = call.Prev;
+        }
+
         var ret = call.Match!;
         ret.Prev!.Next = ret.Next;
         if (ret.Next is not null)
@@ -591,6 +643,9 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
         }
 
         call.Prev!.Next = call;
-        call.Next!.Prev = call;
+        if (call.Next is not null)
+        {
+            call.Next.Prev = call;
+        }
     }
 }
