@@ -20,7 +20,7 @@ namespace RaftBurrow.Jepsen.Checkers;
 /// node may process a request when it resumes). Infinite by default; a finite horizon, chosen
 /// above the longest fault, lets the search settle indeterminate operations early.
 /// </param>
-public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates = 5_000_000, double infoHorizonMs = double.PositiveInfinity) : IHistoryChecker
+public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates = 10_000_000, double infoHorizonMs = double.PositiveInfinity) : IHistoryChecker
 {
     /// <inheritdoc/>
     public string Name => "linearizable";
@@ -66,6 +66,9 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             }
 
             result.Add("explored", explored);
+            var segments = Segments(ops, infoHorizonMs);
+            result.Add("segments", segments.Count);
+            result.Counts["largest-segment"] = Math.Max(result.Counts.GetValueOrDefault("largest-segment"), segments.Max(x => x.Length));
             switch (outcome)
             {
                 case true:
@@ -91,6 +94,7 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     {
         public int Op;
         public bool IsCall;
+        public bool IsSide;
         public double TimeMs;
         public Entry? Match;
         public Entry? Prev;
@@ -110,97 +114,339 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     }
 
     /// <summary>Runs the search: true linearizable, false not, null budget exhausted.</summary>
+    /// <remarks>
+    /// The history is split at quiescent points — instants inside no operation's interval (an
+    /// indeterminate operation's interval reaches to its horizon) — into segments that real time
+    /// orders completely: every linearization is one of the first segment followed by one of the
+    /// next, and the state between them is the queue's contents at that instant. Segments are
+    /// searched one after the other; a segment hands the next the first state it can end in, and
+    /// is asked for its next possible end state only if the later segments fail from that one.
+    /// Start states from which a segment failed are remembered, and each segment keeps its own
+    /// memo (configurations of different segments never coincide).
+    /// </remarks>
     internal static bool? Search(IReadOnlyList<Operation> ops, long maxStates, out long explored, out Operation? stuck, double infoHorizonMs = double.PositiveInfinity)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         int Intern(string? v) => v is null ? -1 - ids.Count : ids.TryGetValue(v, out var i) ? i : ids[v] = ids.Count;
         var steps = ops.Select(o => FifoQueueModel.ToStep(o, Intern)).ToArray();
         var mustFollow = EnqueueOrder(ops, steps);
+        AddIndeterminatePopOrder(ops, steps, mustFollow, infoHorizonMs);
+        var tryOrder = TryOrder(ops, steps);
 
-        var head = BuildList(ops, TryOrder(ops, steps), infoHorizonMs);
-        var linearized = new ulong[(ops.Count + 63) / 64];
-        var cache = new HashSet<UInt128>();
-        var stack = new Stack<(Entry Call, int[] State, bool Skipped)>();
-        var state = Array.Empty<int>();
-        var entry = head.Next;
         explored = 0;
         stuck = null;
-        var deepest = -1;
-        while (entry is not null)
+        var segments = Segments(ops, infoHorizonMs);
+        var searches = new SegmentSearch?[segments.Count];
+        // Start states known to fail per segment (a later segment rejected every way on from them).
+        var failed = segments.Select(_ => new HashSet<UInt128>()).ToArray();
+        var starts = new UInt128[segments.Count];
+        var furthest = -1;
+        var k = 0;
+        Begin(0, []);
+        while (true)
         {
-            if (entry.IsCall)
+            var search = searches[k]!;
+            var end = search.NextEnd(maxStates, ref explored, out var budgetOut);
+            if (budgetOut)
             {
-                if (++explored > maxStates)
+                return null;
+            }
+
+            if (end is not null)
+            {
+                if (k == segments.Count - 1)
                 {
-                    return null;
+                    return true;
                 }
 
-                if (Ready(mustFollow[entry.Op], linearized) && FifoQueueModel.TryApply(state, steps[entry.Op], out var next))
-                {
-                    linearized[entry.Op / 64] |= 1UL << (entry.Op % 64);
-                    if (cache.Add(Fingerprint(linearized, next)))
-                    {
-                        stack.Push((entry, state, false));
-                        state = next;
-                        Lift(entry);
-                        entry = head.Next;
-                        continue;
-                    }
-
-                    linearized[entry.Op / 64] &= ~(1UL << (entry.Op % 64));
-                }
-
-                entry = entry.Next;
+                k++;
+                Begin(k, end);
                 continue;
             }
 
-            // A return whose operation is not linearized yet.
-            if (ops[entry.Op].Result == OpResult.Info)
+            // This segment has no (further) way to end from its start state.
+            if (k >= furthest)
             {
-                // Past an indeterminate operation's horizon it can only never have happened: skip it
-                // (a choice like a linearization, undone by backtracking).
-                linearized[entry.Op / 64] |= 1UL << (entry.Op % 64);
-                if (cache.Add(Fingerprint(linearized, state)))
+                furthest = k;
+                stuck = search.Stuck ?? stuck;
+            }
+
+            failed[k].Add(starts[k]);
+            if (k == 0)
+            {
+                return false;
+            }
+
+            k--;
+        }
+
+        void Begin(int level, int[] start)
+        {
+            searches[level] ??= new SegmentSearch(ops, steps, mustFollow, tryOrder, segments[level], infoHorizonMs);
+            starts[level] = Fingerprint([], start);
+            searches[level]!.Begin(start, failed[level].Contains(starts[level]));
+        }
+    }
+
+    /// <summary>
+    /// Splits the operations (indexes into <paramref name="ops"/>, ascending within a segment) at
+    /// quiescent points: a new segment starts at an invocation later than every completion (or
+    /// horizon, for indeterminate operations) before it. Touching intervals stay together.
+    /// </summary>
+    internal static List<int[]> Segments(IReadOnlyList<Operation> ops, double infoHorizonMs)
+    {
+        var order = Enumerable.Range(0, ops.Count).OrderBy(i => ops[i].InvokeMs).ThenBy(i => i).ToList();
+        var result = new List<int[]>();
+        var current = new List<int>();
+        var maxEnd = double.NegativeInfinity;
+        foreach (var i in order)
+        {
+            if (current.Count > 0 && maxEnd < ops[i].InvokeMs)
+            {
+                result.Add([.. current.Order()]);
+                current.Clear();
+            }
+
+            current.Add(i);
+            maxEnd = Math.Max(maxEnd, ops[i].Result == OpResult.Info ? ops[i].CompleteMs + infoHorizonMs : ops[i].CompleteMs);
+        }
+
+        if (current.Count > 0)
+        {
+            result.Add([.. current.Order()]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Symmetry reduction for indeterminate pops (pruning only: the search stays exact). Two
+    /// indeterminate pops with the same limit have the same effect, so for q invoked no later than p
+    /// and with an earlier horizon, any linearization that applies p while q is still pending can
+    /// swap them (q in p's place, p in q's place or never); we therefore only try p once q is
+    /// settled — applied, or skipped at its horizon.
+    /// </summary>
+    internal static void AddIndeterminatePopOrder(IReadOnlyList<Operation> ops, FifoQueueModel.Step[] steps, int[][] mustFollow, double infoHorizonMs)
+    {
+        var pops = Enumerable.Range(0, ops.Count).Where(i => steps[i] is { IsEnqueue: false, Popped: null }).ToList();
+        double End(int i) => ops[i].CompleteMs + infoHorizonMs;
+        foreach (var p in pops)
+        {
+            var before = pops.Where(q => q != p && steps[q].Limit == steps[p].Limit && ops[q].InvokeMs <= ops[p].InvokeMs
+                && (End(q) < End(p) || (End(q) == End(p) && q < p))).ToList();
+            if (before.Count > 0)
+            {
+                mustFollow[p] = [.. mustFollow[p].Concat(before).Distinct()];
+            }
+        }
+    }
+
+    /// <summary>The Wing–Gong–Lowe search over one segment, from a set of start states.</summary>
+    private sealed class SegmentSearch
+    {
+        private readonly List<Operation> _ops;
+        private readonly FifoQueueModel.Step[] _steps;
+        private readonly int[][] _mustFollow;
+        private readonly Entry _head;
+        private readonly ulong[] _linearized;
+        private readonly HashSet<UInt128> _cache = [];
+        private readonly Stack<(Entry Call, int[] State, bool Skipped)> _stack = new();
+        private int _deepest = -1;
+        private int[] _state = [];
+        private Entry? _entry;
+        private bool _atEnd;
+        private bool _exhausted;
+        private Entry? _barrier;
+
+        public SegmentSearch(IReadOnlyList<Operation> all, FifoQueueModel.Step[] steps, int[][] mustFollow, double[] tryOrder, int[] segment, double infoHorizonMs)
+        {
+            var local = new Dictionary<int, int>(segment.Length);
+            for (var i = 0; i < segment.Length; i++)
+            {
+                local[segment[i]] = i;
+            }
+
+            _ops = [.. segment.Select(g => all[g])];
+            _steps = [.. segment.Select(g => steps[g])];
+            // Predecessors in earlier segments are linearized already; ones outside this segment
+            // are dropped (they only prune: the model itself rejects what they would).
+            _mustFollow = [.. segment.Select(g => mustFollow[g].Where(local.ContainsKey).Select(p => local[p]).ToArray())];
+            _head = BuildMarkedList(_ops, _steps, [.. segment.Select(g => tryOrder[g])], infoHorizonMs);
+            _linearized = new ulong[(segment.Length + 63) / 64];
+        }
+
+        /// <summary>The operation the deepest failed attempt could not linearize.</summary>
+        public Operation? Stuck { get; private set; }
+
+        /// <summary>Starts over from <paramref name="start"/> (the previous start was exhausted); <paramref name="knownFailed"/> skips the search.</summary>
+        public void Begin(int[] start, bool knownFailed)
+        {
+            _stack.Clear();
+            Array.Clear(_linearized);
+            _state = start;
+            _entry = knownFailed ? null : _head.Next;
+            _exhausted = knownFailed;
+            _atEnd = false;
+            _barrier = null;
+        }
+
+        /// <summary>
+        /// Continues the search to the next state this segment can end in (each distinct
+        /// configuration once, thanks to the memo); null when there is none left, or when the step
+        /// budget ran out (<paramref name="budgetOut"/>).
+        /// </summary>
+        public int[]? NextEnd(long maxStates, ref long explored, out bool budgetOut)
+        {
+            budgetOut = false;
+            if (_exhausted)
+            {
+                return null;
+            }
+
+            var state = _state;
+            var entry = _entry;
+            if (_atEnd)
+            {
+                // Resume after the end handed out last time, as after a dead end.
+                _atEnd = false;
+                if (!Backtrack(ref state, out entry))
                 {
-                    stack.Push((entry.Match!, state, true));
-                    Lift(entry.Match!);
-                    entry = head.Next;
+                    _exhausted = true;
+                    return null;
+                }
+            }
+
+            while (true)
+            {
+                if (entry is null)
+                {
+                    _state = state;
+                    _atEnd = true;
+                    return state;
+                }
+
+                if (entry.IsCall)
+                {
+                    if (_barrier is null ? entry.IsSide && state.Length > 0 : !entry.IsSide)
+                    {
+                        // First pass: an indeterminate pop on a non-empty queue waits for the second;
+                        // second pass: only indeterminate pops.
+                        entry = entry.Next;
+                        continue;
+                    }
+
+                    if (++explored > maxStates)
+                    {
+                        budgetOut = true;
+                        return null;
+                    }
+
+                    // (An indeterminate pop of an empty queue is a no-op, equivalent to its skip at
+                    // the horizon; trying it here anyway is deliberate: settling it early is usually
+                    // right and keeps it from branching at every later non-empty moment.)
+                    if (Ready(_mustFollow[entry.Op], _linearized) && FifoQueueModel.TryApply(state, _steps[entry.Op], out var next))
+                    {
+                        Set(entry.Op);
+                        if (_cache.Add(Fingerprint(_linearized, next)))
+                        {
+                            _stack.Push((entry, state, false));
+                            state = next;
+                            Lift(entry);
+                            entry = _head.Next;
+                            _barrier = null;
+                            continue;
+                        }
+
+                        Clear(entry.Op);
+                    }
+
+                    entry = entry.Next;
                     continue;
                 }
 
-                linearized[entry.Op / 64] &= ~(1UL << (entry.Op % 64));
-            }
+                // A return whose operation is not linearized yet: the main candidates of this step
+                // are exhausted; try the indeterminate pops invoked by then before giving up here.
+                if (_barrier is null && state.Length > 0)
+                {
+                    _barrier = entry;
+                    entry = _head.Next;
+                    continue;
+                }
 
-            if (stack.Count > deepest)
-            {
-                deepest = stack.Count;
-                stuck = ops[entry.Op];
-            }
+                _barrier = null;
+                if (_ops[entry.Op].Result == OpResult.Info)
+                {
+                    // Past an indeterminate operation's horizon it can only never have happened:
+                    // skip it (a choice like a linearization, undone by backtracking).
+                    Set(entry.Op);
+                    if (_cache.Add(Fingerprint(_linearized, state)))
+                    {
+                        _stack.Push((entry.Match!, state, true));
+                        Lift(entry.Match!);
+                        entry = _head.Next;
+                        _barrier = null;
+                        continue;
+                    }
 
-            // Backtrack: undo skips (their only alternative was explored before) up to the last real
-            // linearization, and try the next candidate after it.
-            Entry? resume = null;
+                    Clear(entry.Op);
+                }
+
+                if (_stack.Count > _deepest)
+                {
+                    _deepest = _stack.Count;
+                    Stuck = _ops[entry.Op];
+                }
+
+                if (!Backtrack(ref state, out entry))
+                {
+                    _exhausted = true;
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Undoes skips (their only alternative was explored before) up to the last real
+        /// linearization, and resumes at the next candidate after it; false when nothing is left.
+        /// </summary>
+        private bool Backtrack(ref int[] state, out Entry? resume)
+        {
+            resume = null;
             while (resume is null)
             {
-                if (stack.Count == 0)
+                if (_stack.Count == 0)
                 {
                     return false;
                 }
 
-                var (call, previous, skipped) = stack.Pop();
+                var (call, previous, skipped) = _stack.Pop();
                 state = previous;
-                linearized[call.Op / 64] &= ~(1UL << (call.Op % 64));
+                Clear(call.Op);
                 Unlift(call);
                 if (!skipped)
                 {
+                    _barrier = null;
+                    if (call.IsSide && previous.Length > 0)
+                    {
+                        // It was tried in the second pass of that step: continue that pass, which
+                        // ends at the step's first pending return.
+                        _barrier = _head.Next;
+                        while (_barrier!.IsCall)
+                        {
+                            _barrier = _barrier.Next;
+                        }
+                    }
+
                     resume = call.Next;
                 }
             }
 
-            entry = resume;
+            return true;
         }
 
-        return true;
+        private void Set(int op) => _linearized[op / 64] |= 1UL << (op % 64);
+
+        private void Clear(int op) => _linearized[op / 64] &= ~(1UL << (op % 64));
     }
 
     /// <summary>
@@ -307,6 +553,25 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
             .ToArray();
     }
 
+    /// <summary>
+    /// The list of calls and returns in time order (<see cref="BuildList"/>), with the calls of
+    /// indeterminate pops marked: on a non-empty queue the search tries them only after the other
+    /// candidates of a step (a second pass up to the first pending return). An indeterminate pop is
+    /// usually needed only to explain a value nobody saw; trying it first at every step wastes the
+    /// budget on pops that take values later pops return. On an empty queue it is tried in order
+    /// (a no-op then, and settling it early is usually right). Order only: the search stays exhaustive.
+    /// </summary>
+    private static Entry BuildMarkedList(IReadOnlyList<Operation> ops, FifoQueueModel.Step[] steps, double[] tryOrder, double infoHorizonMs)
+    {
+        var head = BuildList(ops, tryOrder, infoHorizonMs);
+        for (var e = head.Next; e is not null; e = e.Next)
+        {
+            e.IsSide = e.IsCall && steps[e.Op] is { IsEnqueue: false, Popped: null };
+        }
+
+        return head;
+    }
+
     private static Entry BuildList(IReadOnlyList<Operation> ops, double[] tryOrder, double infoHorizonMs)
     {
         var entries = new List<Entry>(ops.Count * 2);
@@ -355,7 +620,11 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
     private static void Lift(Entry call)
     {
         call.Prev!.Next = call.Next;
-        call.Next!.Prev = call.Prev;
+        if (call.Next is not null)
+        {
+            call.Next.Prev = call.Prev;
+        }
+
         var ret = call.Match!;
         ret.Prev!.Next = ret.Next;
         if (ret.Next is not null)
@@ -374,6 +643,9 @@ public sealed class LinearizabilityChecker(int maxOps = 20_000, long maxStates =
         }
 
         call.Prev!.Next = call;
-        call.Next!.Prev = call;
+        if (call.Next is not null)
+        {
+            call.Next.Prev = call;
+        }
     }
 }

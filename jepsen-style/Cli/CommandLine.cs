@@ -21,7 +21,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
           --rate R                  workload steps per second, all workers together [20]
           --concurrency C           concurrent clients [8]
           --workload W              queue | fifo | lease | idempotent [queue]
-          --nemesis N[,N...]        kill | pause | partition | clock | leader-move | none, each optionally
+          --nemesis N[,N...]        kill | pause | partition | clock | leader-move | membership | none, each optionally
                                     name:mode (kill/pause: one|leader|majority; partition: halves|
                                     isolate-leader|bridge|one-way) [none]
           --seed X                  seed of every random choice [random, printed]
@@ -34,6 +34,8 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
           --request-timeout-ms MS   client deadline; later answers are indeterminate [5000]
           --claim-ttl S  --claim-grace S   [60, 60]
           --queues N                queues of the queue workload [3]
+          --consumer M              how queue/fifo consumers take messages: pop | claim (claim, then
+                                    delete each) | mixed [fifo: pop, queue: mixed]
           --clock-skew-ms MS        largest clock offset of the clock nemesis [2000]
           --lease-skew-bound-ms MS  skew the lease checker tolerates [2*clock-skew+1000 with clock, else 1000]
           --ready-timeout S         wait for leaders at start and after the heal [60]
@@ -118,6 +120,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
             ClaimTtlSeconds = Int(values, "--claim-ttl", o.ClaimTtlSeconds, 1, 43_200),
             ClaimGraceSeconds = Int(values, "--claim-grace", o.ClaimGraceSeconds, 0, 43_200),
             Queues = Int(values, "--queues", o.Queues, 1, 1000),
+            Consumer = Consumer(Take(values, "--consumer")),
             ClockSkewMs = Int(values, "--clock-skew-ms", (int)o.ClockSkewMs, 1, 3_600_000),
             LeaseSkewBoundMs = values.ContainsKey("--lease-skew-bound-ms") ? Dbl(values, "--lease-skew-bound-ms", 0, 0, 3_600_000) : null,
             ReadyTimeoutSeconds = Dbl(values, "--ready-timeout", o.ReadyTimeoutSeconds, 1, 3600),
@@ -156,7 +159,13 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
         ["partition"] = ["halves", "isolate-leader", "bridge", "one-way"],
         ["clock"] = [],
         ["leader-move"] = [],
+        ["membership"] = [],
     };
+
+    /// <summary>Validates --consumer (null: the workload's default).</summary>
+    private static string? Consumer(string? text) => text is null or "pop" or "claim" or "mixed"
+        ? text
+        : throw new ArgumentException($"--consumer must be pop, claim or mixed, not '{text}'");
 
     /// <summary>Parses "kill,pause:leader,partition"; "none" or empty gives no nemesis.</summary>
     public static IReadOnlyList<string> ParseNemeses(string? text)

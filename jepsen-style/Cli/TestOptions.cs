@@ -39,6 +39,8 @@ public sealed record TestOptions
     public int ClaimGraceSeconds { get; init; } = 60;
     /// <summary>Queues of the queue workload.</summary>
     public int Queues { get; init; } = 3;
+    /// <summary>Consumer mode of the queue and fifo workloads (pop, claim, mixed); null for the workload's default.</summary>
+    public string? Consumer { get; init; }
     /// <summary>Largest clock offset the clock nemesis applies.</summary>
     public long ClockSkewMs { get; init; } = 2000;
     /// <summary>Clock-skew bound the lease checker allows; default 2×clock skew when the clock nemesis runs, else 1000.</summary>

@@ -23,6 +23,15 @@ public interface IClusterControl
     /// <summary>(Re)starts a node, optionally with a new clock offset; kills it first if running.</summary>
     void Restart(int node, long? clockOffsetMs = null);
 
+    /// <summary>
+    /// kill -9 a node and empties its data directory; from then on it starts as a joining node
+    /// (the membership nemesis: a removed node comes back as a new replica).
+    /// </summary>
+    void KillAndWipe(int node);
+
+    /// <summary>Sends an admin request with a JSON body (or none); returns the status (null: no answer) and the body.</summary>
+    Task<(int? Status, string Body)> AdminSendAsync(int node, HttpMethod method, string pathAndQuery, string? json, TimeSpan timeout, CancellationToken ct);
+
     /// <summary>Current clock offset of a node.</summary>
     long ClockOffsetMs(int node);
 

@@ -15,6 +15,7 @@ public sealed class LocalCluster : IClusterControl, IDisposable
     private readonly Dictionary<int, ServerProcess> _procs = [];
     private readonly Dictionary<int, long> _offsets = [];
     private readonly HashSet<int> _paused = [];
+    private readonly HashSet<int> _joining = [];
     private readonly Lock _gate = new();
 
     /// <summary>Lays out (but does not start) a cluster of <paramref name="nodes"/> nodes under <paramref name="runDir"/>.</summary>
@@ -82,7 +83,7 @@ public sealed class LocalCluster : IClusterControl, IDisposable
             }
 
             var spec = Specs[node - 1];
-            var env = ServerEnvironment.For(spec, Specs, Partitions, _offsets[node], _unsafeAck);
+            var env = ServerEnvironment.For(spec, Specs, Partitions, _offsets[node], _unsafeAck, _joining.Contains(node));
             _procs[node] = ServerProcess.Start(_binary, spec, env, _jail?.NodeDirectory(node));
         }
     }
@@ -100,6 +101,34 @@ public sealed class LocalCluster : IClusterControl, IDisposable
             _paused.Remove(node);
         }
     }
+
+    /// <inheritdoc/>
+    public void KillAndWipe(int node)
+    {
+        lock (_gate)
+        {
+            Kill(node);
+            var dir = new DirectoryInfo(Specs[node - 1].DataDir);
+            foreach (var f in dir.EnumerateFiles())
+            {
+                f.Delete();
+            }
+
+            foreach (var d in dir.EnumerateDirectories())
+            {
+                d.Delete(recursive: true);
+            }
+
+            // From now on the node starts with Join=true: with an empty data dir it must wait to be
+            // added, never act as a member of the initial configuration (it lost what it voted for).
+            // The server ignores Join once the node holds a membership of its own.
+            _joining.Add(node);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<(int? Status, string Body)> AdminSendAsync(int node, HttpMethod method, string pathAndQuery, string? json, TimeSpan timeout, CancellationToken ct) =>
+        _admin.AdminSendAsync(node, method, pathAndQuery, json, timeout, ct);
 
     /// <inheritdoc/>
     public long ClockOffsetMs(int node) => _offsets[node];

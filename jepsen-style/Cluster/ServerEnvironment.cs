@@ -6,7 +6,13 @@ namespace RaftBurrow.Jepsen.Cluster;
 public static class ServerEnvironment
 {
     /// <summary>Environment variables for <paramref name="self"/> in a cluster of <paramref name="all"/>.</summary>
-    public static Dictionary<string, string> For(NodeSpec self, IReadOnlyList<NodeSpec> all, int partitions, long clockOffsetMs, bool unsafeAckBeforeCommit)
+    /// <param name="self">The node.</param>
+    /// <param name="all">Every node of the initial membership (the peer list).</param>
+    /// <param name="partitions">Partition count.</param>
+    /// <param name="clockOffsetMs">Clock skew (fault injection).</param>
+    /// <param name="unsafeAckBeforeCommit">Deliberately unsafe mode.</param>
+    /// <param name="join">Start as a joining node (RaftBurrow:Join): its groups wait, frozen, until POST /admin/nodes adds it; ignored by a node that holds a membership of its own.</param>
+    public static Dictionary<string, string> For(NodeSpec self, IReadOnlyList<NodeSpec> all, int partitions, long clockOffsetMs, bool unsafeAckBeforeCommit, bool join = false)
     {
         string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -20,6 +26,7 @@ public static class ServerEnvironment
             ["RaftBurrow__FaultInjection__Enabled"] = "true",
             ["RaftBurrow__FaultInjection__ClockOffsetMs"] = I(clockOffsetMs),
             ["RaftBurrow__FaultInjection__UnsafeAckBeforeCommit"] = unsafeAckBeforeCommit ? "true" : "false",
+            ["RaftBurrow__Join"] = join ? "true" : "false",
             ["ASPNETCORE_URLS"] = self.HttpUrl,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_gcServer"] = "0",

@@ -6,7 +6,7 @@ namespace RaftBurrow.Jepsen.Nemesis;
 /// </summary>
 public interface INemesis
 {
-    /// <summary>Name as given on the command line (kill, pause, partition, clock, leader-move).</summary>
+    /// <summary>Name as given on the command line (kill, pause, partition, clock, leader-move, membership).</summary>
     string Name { get; }
 
     /// <summary>Injects the fault; returns a one-line description for the progress line.</summary>

@@ -2,48 +2,31 @@ namespace RaftBurrow.Jepsen.Nemesis;
 
 /// <summary>SIGSTOP of a random node, a partition leader or a majority; SIGCONT when the fault stops.</summary>
 /// <param name="mode">one, leader, majority, or null for a random choice each time.</param>
-public sealed class PauseNemesis(string? mode) : INemesis
+public sealed class PauseNemesis(string? mode) : ProcessFaultNemesis(mode)
 {
-    private IReadOnlyList<int> _paused = [];
+    /// <inheritdoc/>
+    public override string Name => "pause";
 
     /// <inheritdoc/>
-    public string Name => "pause";
+    protected override string StartVerb => "SIGSTOP";
 
     /// <inheritdoc/>
-    public async Task<string> StartAsync(NemesisContext ctx, CancellationToken ct)
-    {
-        var (nodes, detail) = await Targets.PickAsync(mode, ctx.Cluster, ctx.Rng, ct);
-        foreach (var n in nodes)
-        {
-            ctx.Cluster.Pause(n);
-        }
-
-        _paused = nodes;
-        ctx.Event(Name, "start", nodes, $"SIGSTOP {detail}");
-        return $"pause [{string.Join(",", nodes)}] ({detail})";
-    }
+    protected override string StopVerb => "SIGCONT";
 
     /// <inheritdoc/>
-    public Task StopAsync(NemesisContext ctx, CancellationToken ct)
-    {
-        foreach (var n in _paused)
-        {
-            ctx.Cluster.Resume(n);
-        }
-
-        ctx.Event(Name, "stop", _paused, "SIGCONT");
-        _paused = [];
-        return Task.CompletedTask;
-    }
+    protected override void Apply(NemesisContext ctx, int node) => ctx.Cluster.Pause(node);
 
     /// <inheritdoc/>
-    public void HealAll(NemesisContext ctx)
+    protected override void Undo(NemesisContext ctx, int node) => ctx.Cluster.Resume(node);
+
+    /// <inheritdoc/>
+    public override void HealAll(NemesisContext ctx)
     {
         foreach (var n in ctx.Cluster.Paused.ToList())
         {
             ctx.Cluster.Resume(n);
         }
 
-        _paused = [];
+        Forget();
     }
 }

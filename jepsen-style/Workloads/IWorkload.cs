@@ -26,7 +26,7 @@ public static class Workloads
     public static IWorkload Create(string name, WorkloadOptions options) => name switch
     {
         "queue" => new QueueWorkload(options),
-        "fifo" => new FifoWorkload(),
+        "fifo" => new FifoWorkload(options),
         "lease" => new LeaseWorkload(options),
         "idempotent" => new IdempotentWorkload(),
         _ => throw new ArgumentException($"unknown workload '{name}' (known: {string.Join(", ", Names)})"),

@@ -2,7 +2,7 @@ namespace RaftBurrow.Jepsen.Workloads;
 
 /// <summary>
 /// Total-queue workload: producers post unique values to a few queues; consumers claim and delete
-/// (or, for a share of steps, pop). Every acknowledged value must come out.
+/// (or, for a share of steps, pop; see <see cref="WorkloadOptions.Consumer"/>). Every acknowledged value must come out.
 /// </summary>
 public sealed class QueueWorkload(WorkloadOptions options) : IWorkload
 {
@@ -11,6 +11,9 @@ public sealed class QueueWorkload(WorkloadOptions options) : IWorkload
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Queues { get; } = Enumerable.Range(0, Math.Max(1, options.Queues)).Select(i => $"jq{i}").ToList();
+
+    /// <summary>Share of consumer steps that pop: the consumer mode's (pop 1, claim 0) or <see cref="WorkloadOptions.PopFraction"/>.</summary>
+    private double PopShare => options.Consumer switch { "pop" => 1, "claim" => 0, _ => options.PopFraction };
 
     /// <inheritdoc/>
     public Task SetupAsync(OpRecorder ops, Worker w, CancellationToken ct) => Task.CompletedTask;
@@ -24,7 +27,7 @@ public sealed class QueueWorkload(WorkloadOptions options) : IWorkload
         {
             await ops.EnqueueAsync(w, queue, ops.NextValue(), null, ct);
         }
-        else if (r < 0.5 + (options.PopFraction / 2))
+        else if (PopShare > 0 && r < 0.5 + (PopShare / 2))
         {
             await ops.PopAsync(w, queue, 1 + w.Rng.Next(5), ct);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using RaftBurrow.Jepsen.History;
 
@@ -169,6 +170,28 @@ public sealed class ZaqarHttpApi : IQueueApi, IDisposable
         }
     }
 
+    /// <summary>An admin request with its own deadline (membership changes take seconds per partition); (null, error) when nothing answered.</summary>
+    public async Task<(int? Status, string Body)> AdminSendAsync(int node, HttpMethod method, string pathAndQuery, string? json, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            using var req = new HttpRequestMessage(method, new Uri(_baseUrl(node), pathAndQuery));
+            if (json is not null)
+            {
+                req.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            }
+
+            using var resp = await _http.SendAsync(req, cts.Token);
+            return ((int)resp.StatusCode, await resp.Content.ReadAsStringAsync(cts.Token));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return (null, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
     /// <summary>PUT /v2/queues/{q} (queues are also created lazily; errors are ignored).</summary>
     public async Task CreateQueueAsync(int node, string queue, CancellationToken ct)
     {
@@ -189,14 +212,46 @@ public sealed class ZaqarHttpApi : IQueueApi, IDisposable
         return req;
     }
 
+    /// <summary>
+    /// A client of its own for one write, counting its connection attempts. When a server closes a
+    /// connection after reading a request without answering (a node killed mid-request),
+    /// HttpClient silently sends the request again on a new connection; to a dead node that one is
+    /// refused, and "refused" alone would claim that a request the server received was never sent.
+    /// With the count, "refused" means "not sent" only when it was the first connection.
+    /// </summary>
+    private HttpClient WriteClient(StrongBox<int> connects) => new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(Math.Min(2, _timeout.TotalSeconds)),
+        PooledConnectionLifetime = TimeSpan.Zero,
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        ConnectCallback = async (context, token) =>
+        {
+            Interlocked.Increment(ref connects.Value);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    }, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
     private async Task<ApiOutcome> SendAsync(HttpRequestMessage req, bool write, Func<int, string, string?, ApiOutcome?> onSuccess, CancellationToken ct)
     {
         using var _ = req;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(_timeout);
+        var connects = new StrongBox<int>();
+        using var writeClient = write ? WriteClient(connects) : null;
         try
         {
-            using var resp = await _http.SendAsync(req, cts.Token);
+            using var resp = await (writeClient ?? _http).SendAsync(req, cts.Token);
             var status = (int)resp.StatusCode;
             var body = await resp.Content.ReadAsStringAsync(cts.Token);
             if (status is >= 200 and < 300)
@@ -222,15 +277,21 @@ public sealed class ZaqarHttpApi : IQueueApi, IDisposable
         }
         catch (HttpRequestException e)
         {
-            return Classify(e, write);
+            return Classify(e, write, connects.Value);
         }
     }
 
-    /// <summary>Connection refused / unreachable: the request was never sent, so a definite failure.</summary>
-    internal static ApiOutcome Classify(HttpRequestException e, bool write)
+    /// <summary>
+    /// Connection refused / unreachable on the first connection: the request was never sent, so a
+    /// definite failure (see <see cref="WriteClient"/> for why only the first).
+    /// </summary>
+    /// <param name="e">The failure.</param>
+    /// <param name="write">Whether the request may change state.</param>
+    /// <param name="connectionAttempts">Connections the request's client tried to open (a second one means the first carried the request).</param>
+    internal static ApiOutcome Classify(HttpRequestException e, bool write, int connectionAttempts = 1)
     {
-        var notSent = e.HttpRequestError == HttpRequestError.ConnectionError
-            || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable };
+        var notSent = connectionAttempts <= 1 && (e.HttpRequestError == HttpRequestError.ConnectionError
+            || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable });
         if (notSent || !write)
         {
             return ApiOutcome.Fail("connection: " + e.Message);

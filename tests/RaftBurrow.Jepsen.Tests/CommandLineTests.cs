@@ -42,6 +42,7 @@ public class CommandLineTests
     [InlineData("--nemesis", "earthquake")]
     [InlineData("--nemesis", "kill:everyone")]
     [InlineData("--workload", "banana")]
+    [InlineData("--consumer", "steal")]
     [InlineData("--nodes", "0")]
     [InlineData("--rate", "fast")]
     [InlineData("--colour", "red")]
@@ -62,6 +63,15 @@ public class CommandLineTests
         Assert.Equal("help", CommandLine.Parse([]).Command);
         Assert.Throws<ArgumentException>(() => CommandLine.Parse(["frobnicate"]));
         Assert.Throws<ArgumentException>(() => CommandLine.Parse(["test", "--seed"]));
+    }
+
+    [Fact]
+    public void Consumer_mode_and_the_membership_nemesis_parse()
+    {
+        var o = CommandLine.Parse(["test", "--consumer", "claim", "--nemesis", "kill,membership"]).Options;
+        Assert.Equal("claim", o.Consumer);
+        Assert.Equal(["kill", "membership"], o.Nemeses);
+        Assert.Null(CommandLine.Parse(["test"]).Options.Consumer);
     }
 
     [Fact]

@@ -204,6 +204,137 @@ public class LinearizabilityCheckerTests(ITestOutputHelper output)
         Assert.Equal(Validity.Invalid, Check(corrupted));
     }
 
+    [Fact]
+    public void The_history_is_split_at_quiescent_points_only()
+    {
+        var h = new HistoryBuilder();
+        h.Enq("1", 0, 10);
+        h.Enq("2", 10, 20);                       // touches the first: same segment
+        h.Pop(25, 30, 1, values: "1");            // gap before: new segment
+        h.Pop(40, 45, 1, OpResult.Info);          // indeterminate: reaches to 45 + horizon
+        h.Enq("3", 100, 110);                     // inside that horizon: same segment
+        h.Pop(200, 210, 2, values: ["2", "3"]);   // after it: new segment
+        var ops = h.Build().Operations.ToList();
+        var segments = LinearizabilityChecker.Segments(ops, infoHorizonMs: 100);
+        Assert.Equal([[0, 1], [2], [3, 4], [5]], segments.Select(s => s.ToArray()).ToArray());
+        Assert.Single(LinearizabilityChecker.Segments(ops, double.PositiveInfinity).Skip(2));
+    }
+
+    [Fact]
+    public void A_later_segment_can_send_the_search_back_for_another_end_state_of_an_earlier_one()
+    {
+        // Segment 1 may end with [] (the indeterminate pop took 1) or [1] (it never happened);
+        // segment 2 needs [1]. The search must come back into segment 1 for its second end state.
+        var good = new HistoryBuilder();
+        good.Enq("1", 0, 10);
+        good.Pop(20, 30, 1, OpResult.Info);
+        good.Pop(300, 310, 1, values: "1");
+        Assert.Equal(3, LinearizabilityChecker.Segments(good.Build().Operations.ToList(), 100).Count);
+        Assert.Equal(Validity.Valid, new LinearizabilityChecker(infoHorizonMs: 100).Check(good.Build()).Validity);
+
+        // And when no end state of segment 1 lets segment 2 through, the history is rejected.
+        var bad = new HistoryBuilder();
+        bad.Enq("1", 0, 10);
+        bad.Pop(20, 30, 1, OpResult.Info);
+        bad.Enq("2", 300, 305);
+        bad.Pop(310, 320, 2, values: "2");
+        bad.Pop(330, 340, 2, values: "1");
+        Assert.Equal(Validity.Invalid, new LinearizabilityChecker(infoHorizonMs: 100).Check(bad.Build()).Validity);
+    }
+
+    [Fact]
+    public void Ordering_indeterminate_pops_of_equal_limit_loses_no_linearization()
+    {
+        // Two indeterminate pops; only the later-horizon one (B) can still take 2. The symmetry
+        // rule makes B wait for A to be settled (applied or skipped), which must still allow this.
+        var ok = new HistoryBuilder();
+        ok.Pop(0, 10, 1, OpResult.Info);          // A: may act until 110
+        ok.Pop(5, 15, 1, OpResult.Info);          // B: may act until 115
+        ok.Enq("1", 20, 30);
+        ok.Enq("2", 111, 112);
+        ok.Pop(300, 310, 5);                      // empty: A took 1, B took 2
+        Assert.Equal(Validity.Valid, new LinearizabilityChecker(infoHorizonMs: 100).Check(ok.Build()).Validity);
+
+        var late = new HistoryBuilder();
+        late.Pop(0, 10, 1, OpResult.Info);
+        late.Pop(5, 15, 1, OpResult.Info);
+        late.Enq("1", 20, 30);
+        late.Enq("2", 116, 117);                  // after both horizons: nobody can have taken it
+        late.Pop(300, 310, 5);
+        Assert.Equal(Validity.Invalid, new LinearizabilityChecker(infoHorizonMs: 100).Check(late.Build()).Validity);
+    }
+
+    [Fact]
+    public void Many_concurrent_indeterminate_pops_over_a_long_history_are_decided()
+    {
+        // A fault: 12 pops time out together while producers go on; the consumers keep up
+        // otherwise. Splitting plus the indeterminate-pop ordering keep this inside a small budget.
+        var h = new HistoryBuilder();
+        var next = 0;
+        var queue = new Queue<string>();
+        for (var t = 0; t < 60_000; t += 100)
+        {
+            var v = (++next).ToString();
+            h.Enq(v, t, t + 20);
+            queue.Enqueue(v);
+            if (t is >= 20_000 and < 21_200)
+            {
+                h.Pop(t + 30, t + 5030, 1, OpResult.Info);
+                queue.TryDequeue(out _);
+            }
+            else
+            {
+                h.Pop(t + 50, t + 70, 1, values: queue.Dequeue());
+            }
+        }
+
+        var r = new LinearizabilityChecker(maxStates: 2_000_000, infoHorizonMs: 15_000).Check(h.Build());
+        output.WriteLine($"{r.Validity}, explored {r.Counts["explored"]}");
+        Assert.Equal(Validity.Valid, r.Validity);
+    }
+
+    [Fact]
+    public void A_value_nobody_saw_is_explained_by_an_indeterminate_pop_without_trying_them_everywhere()
+    {
+        // 12 pops time out at 20 s and take nothing then; one of them takes a value at 30 s
+        // (within its horizon). The consumers keep up otherwise. The search has to find which pop
+        // and when, but should not try the pending pops on every non-empty queue first.
+        var r = new LinearizabilityChecker(maxStates: 400_000, infoHorizonMs: 15_000).Check(LostValueHistory(lossAtMs: 30_000).Build());
+        output.WriteLine($"{r.Validity}, explored {r.Counts["explored"]}");
+        Assert.Equal(Validity.Valid, r.Validity);
+
+        // A value lost after every horizon has passed cannot be explained.
+        Assert.Equal(Validity.Invalid, new LinearizabilityChecker(infoHorizonMs: 15_000).Check(LostValueHistory(lossAtMs: 50_000).Build()).Validity);
+    }
+
+    private static HistoryBuilder LostValueHistory(int lossAtMs)
+    {
+        var h = new HistoryBuilder();
+        var next = 0;
+        var queue = new Queue<string>();
+        for (var t = 0; t < 60_000; t += 100)
+        {
+            var v = (++next).ToString();
+            h.Enq(v, t, t + 20);
+            queue.Enqueue(v);
+            if (t is >= 20_000 and < 21_200)
+            {
+                h.Pop(t + 30, t + 5030, 1 + (t / 100 % 3), OpResult.Info);
+            }
+
+            if (t == lossAtMs)
+            {
+                queue.Dequeue();
+                continue;
+            }
+
+            h.Pop(t + 50, t + 70, 3, values: [.. queue]);
+            queue.Clear();
+        }
+
+        return h;
+    }
+
     /// <summary>
     /// Runs a real queue with operations that take effect at a random instant inside their
     /// [invoke, complete] interval, so the history is linearizable by construction. With corrupt,

@@ -178,6 +178,8 @@ public class NemesisTests
         Assert.Equal("41000", env["RaftBurrow__Peers__0__RaftBasePort"]);
         Assert.Equal("http://127.0.0.2:42004", env["RaftBurrow__Peers__1__HttpUrl"]);
         Assert.DoesNotContain(env.Values, v => v.Contains(":8888") || v == "9100");
+        Assert.Equal("false", env["RaftBurrow__Join"]);
+        Assert.Equal("true", ServerEnvironment.For(specs[1], specs, 4, 0, unsafeAckBeforeCommit: false, join: true)["RaftBurrow__Join"]);
         Assert.Throws<ArgumentOutOfRangeException>(() => NodeSpec.AddressOf(0));
     }
 

@@ -12,11 +12,11 @@ namespace RaftBurrow.Jepsen.Tests;
 /// </summary>
 public class WorkloadEndToEndTests
 {
-    private static async Task<List<CheckResult>> RunAsync(string workload, Bug bug, int steps = 300, int seed = 5)
+    private static async Task<List<CheckResult>> RunAsync(string workload, Bug bug, int steps = 300, int seed = 5, string? consumer = null, List<Operation>? recordInto = null)
     {
         var api = new InMemoryQueueApi(bug);
-        var ops = new List<Operation>();
-        var options = new WorkloadOptions { Queues = 2 };
+        var ops = recordInto ?? [];
+        var options = new WorkloadOptions { Queues = 2, Consumer = consumer };
         var recorder = new OpRecorder(api, new RunClock(), op => { lock (ops) { ops.Add(op); } }, options);
         var w = Workloads.Workloads.Create(workload, options);
         var nodes = new[] { 1, 2, 3 };
@@ -55,6 +55,28 @@ public class WorkloadEndToEndTests
         var results = await RunAsync(workload, Bug.None);
         Assert.All(results, r => Assert.True(r.Validity is Validity.Valid or Validity.Skipped, $"{r.Name}: {r.Validity} {string.Join("; ", r.Anomalies)}"));
         Assert.Equal(Validity.Valid, Get(results, "total-queue").Validity);
+    }
+
+    [Theory]
+    [InlineData("queue")]
+    [InlineData("fifo")]
+    public async Task Claim_consumers_never_pop_and_pass_total_queue(string workload)
+    {
+        var ops = new List<Operation>();
+        var results = await RunAsync(workload, Bug.None, consumer: "claim", recordInto: ops);
+        Assert.DoesNotContain(ops, o => o.F == Ops.Pop && o.Phase == "main");
+        Assert.Contains(ops, o => o.F == Ops.Claim);
+        Assert.Contains(ops, o => o.F == Ops.Delete);
+        Assert.Equal(Validity.Valid, Get(results, "total-queue").Validity);
+        Assert.Equal(Validity.Valid, Get(results, "fifo").Validity);
+        Assert.Equal(Validity.Skipped, Get(results, "linearizable").Validity);
+    }
+
+    [Fact]
+    public async Task Lost_acknowledged_messages_are_caught_with_claim_consumers()
+    {
+        var results = await RunAsync("queue", Bug.LoseEveryFifthAck, consumer: "claim");
+        Assert.Equal(Validity.Invalid, Get(results, "total-queue").Validity);
     }
 
     [Fact]
