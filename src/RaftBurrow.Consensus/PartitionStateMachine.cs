@@ -20,6 +20,26 @@ namespace RaftBurrow.Consensus;
 /// Snapshot file format (version 1, little endian):
 /// <c>[u32 magic "RBSN"][u8 version=1][i64 raftIndex][state machine snapshot bytes…]</c>.
 /// </remarks>
+/// <summary>
+/// When a partition snapshots (docs/replication.md): when the command bytes applied since the last
+/// snapshot reach max(<see cref="MinLogBytes"/>, last snapshot size × <see cref="LogBytesFactor"/>),
+/// so the serializing work stays proportional to the bytes written however large the state grows,
+/// or after <see cref="EveryEntries"/> entries (the bound for small entries), whichever comes first.
+/// </summary>
+/// <param name="EveryEntries">Upper bound in log entries.</param>
+/// <param name="MinLogBytes">Floor of the byte trigger.</param>
+/// <param name="LogBytesFactor">Multiple of the last snapshot's size that the byte trigger waits for.</param>
+internal readonly record struct SnapshotPolicy(int EveryEntries, long MinLogBytes, double LogBytesFactor)
+{
+    /// <summary>Log bytes after which a snapshot is due, given the last snapshot's size.</summary>
+    public long LogBytesThreshold(long lastSnapshotBytes) =>
+        Math.Max(MinLogBytes, (long)Math.Min(long.MaxValue / 2, lastSnapshotBytes * LogBytesFactor));
+
+    /// <summary>Whether a snapshot is due after <paramref name="entries"/> entries and <paramref name="logBytes"/> bytes.</summary>
+    public bool IsDue(long entries, long logBytes, long lastSnapshotBytes) =>
+        entries >= EveryEntries || logBytes >= LogBytesThreshold(lastSnapshotBytes);
+}
+
 internal sealed class PartitionStateMachine : SimpleStateMachine
 {
     private const uint SnapshotMagic = 0x4E534252; // "RBSN" little endian
@@ -28,7 +48,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
 
     private readonly IReplicatedStateMachine _machine;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly int _snapshotEveryEntries;
+    private readonly SnapshotPolicy _policy;
     private readonly ILogger _logger;
     private readonly int _partition;
 
@@ -36,15 +56,16 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
     private long _appliedIndex;
     private long _lastSnapshotIndex;
     private int _snapshotRequested;
-    private long _lastSnapshotBytes; // size of the last snapshot written, to size the next buffer
+    private long _lastSnapshotBytes; // size of the last snapshot written or restored: buffer size and byte trigger
+    private long _logBytesSinceSnapshot; // command payload bytes applied since the last snapshot (local, not replicated)
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PartitionStateMachine(DirectoryInfo location, IReplicatedStateMachine machine, int partition, int snapshotEveryEntries, ILogger logger)
+    public PartitionStateMachine(DirectoryInfo location, IReplicatedStateMachine machine, int partition, SnapshotPolicy policy, ILogger logger)
         : base(location)
     {
         _machine = machine;
         _partition = partition;
-        _snapshotEveryEntries = snapshotEveryEntries;
+        _policy = policy;
         _logger = logger;
     }
 
@@ -56,6 +77,9 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
 
     /// <summary>Whether a forced snapshot is still pending.</summary>
     public bool SnapshotRequested => Volatile.Read(ref _snapshotRequested) != 0;
+
+    /// <summary>Command payload bytes applied since the last snapshot (restarts at 0 with the process).</summary>
+    public long LogBytesSinceSnapshot => Volatile.Read(ref _logBytesSinceSnapshot);
 
     /// <summary>Makes the next applied entry persist a snapshot (an operator's forced snapshot).</summary>
     public void RequestSnapshot() => Volatile.Write(ref _snapshotRequested, 1);
@@ -111,6 +135,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             {
                 entry.TryGetPayload(out payload);
                 var started = Stopwatch.GetTimestamp();
+                _logBytesSinceSnapshot += payload.Length;
                 result = payload.IsSingleSegment ? _machine.Apply(index, payload.FirstSpan) : _machine.Apply(index, payload.ToArray());
                 ConsensusMetrics.RecordSince(ConsensusMetrics.ApplyLatency, _partition, started);
             }
@@ -128,7 +153,9 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
         }
         (entry.Context as ApplyResultSink)?.SetResult(result);
         SignalChanged();
-        return ValueTask.FromResult(index - _lastSnapshotIndex >= _snapshotEveryEntries || Volatile.Read(ref _snapshotRequested) != 0);
+        return ValueTask.FromResult(
+            _policy.IsDue(index - _lastSnapshotIndex, _logBytesSinceSnapshot, Volatile.Read(ref _lastSnapshotBytes))
+            || Volatile.Read(ref _snapshotRequested) != 0);
     }
 
     protected override async ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
@@ -150,6 +177,7 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             _machine.WriteSnapshot(buffer);
             Volatile.Write(ref _lastSnapshotIndex, _appliedIndex);
             Volatile.Write(ref _snapshotRequested, 0);
+            Volatile.Write(ref _logBytesSinceSnapshot, 0);
         }
         finally
         {
@@ -178,6 +206,10 @@ internal sealed class PartitionStateMachine : SimpleStateMachine
             _machine.RestoreSnapshot(source);
             _appliedIndex = index;
             _lastSnapshotIndex = index;
+            // The restored state stands in for a snapshot of that size: the next one is due after as
+            // many log bytes again (or the entry bound).
+            _logBytesSinceSnapshot = 0;
+            Volatile.Write(ref _lastSnapshotBytes, bytes.Length);
         }
         finally
         {

@@ -48,8 +48,22 @@ public sealed class RaftNodeOptions
     /// <summary>The effective <see cref="RaftRequestTimeoutMs"/>.</summary>
     public int EffectiveRaftRequestTimeoutMs => RaftRequestTimeoutMs > 0 ? RaftRequestTimeoutMs : ElectionTimeoutLowerMs;
 
-    /// <summary>A partition snapshots its state every this many log entries (tests lower it to force compaction).</summary>
-    public int SnapshotEveryEntries { get; set; } = 10_000;
+    /// <summary>
+    /// Upper bound: a partition snapshots its state at the latest every this many log entries (tests
+    /// lower it to force compaction). Large entries trigger earlier, by <see cref="SnapshotMinLogBytes"/>
+    /// and <see cref="SnapshotLogBytesFactor"/>.
+    /// </summary>
+    public int SnapshotEveryEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// A partition snapshots when the command bytes applied since its last snapshot reach
+    /// max(this, last snapshot size × <see cref="SnapshotLogBytesFactor"/>): the cost of a snapshot
+    /// grows with the state, so the interval grows with it. Counted per replica, in memory.
+    /// </summary>
+    public long SnapshotMinLogBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Multiple of the last snapshot's size of log bytes to apply before the next snapshot (see <see cref="SnapshotMinLogBytes"/>).</summary>
+    public double SnapshotLogBytesFactor { get; set; } = 1.0;
 
     /// <summary>WAL chunk size in bytes (≥ 1 MiB: the 4 KiB default costs a file and an mmap per 128 entries).</summary>
     public int WalChunkSizeBytes { get; set; } = 4 * 1024 * 1024;
@@ -83,6 +97,10 @@ public sealed class RaftNodeOptions
             throw new InvalidOperationException("RaftBurrow:ElectionTimeoutLowerMs must be ≥ 50 and below ElectionTimeoutUpperMs.");
         if (SnapshotEveryEntries < 1)
             throw new InvalidOperationException("RaftBurrow:SnapshotEveryEntries must be ≥ 1.");
+        if (SnapshotMinLogBytes < 1)
+            throw new InvalidOperationException("RaftBurrow:SnapshotMinLogBytes must be ≥ 1.");
+        if (!double.IsFinite(SnapshotLogBytesFactor) || SnapshotLogBytesFactor is < 0 or > 1000)
+            throw new InvalidOperationException("RaftBurrow:SnapshotLogBytesFactor must be 0..1000.");
         if (WalChunkSizeBytes < 1024 * 1024)
             throw new InvalidOperationException("RaftBurrow:WalChunkSizeBytes must be ≥ 1 MiB.");
         var members = EffectiveMembers();

@@ -10,7 +10,7 @@ namespace RaftBurrow.Consensus;
 // e.g. on a loaded machine or a JIT-cold restarted process), the leader marks the replication as
 // failed, lowers that follower's next index to 0 and sends the same snapshot again, which the
 // follower now rejects (its commit index equals the snapshot index), forever — until the leader
-// takes its next snapshot (SnapshotEveryEntries later) or loses leadership. The follower hears no
+// takes its next snapshot (docs/replication.md: by log bytes or entries) or loses leadership. The follower hears no
 // heartbeat meanwhile and never catches up.
 // The wedge shows as the leader retrying one member "from entry 0" again and again (an index that
 // cannot go lower, so nothing changes between attempts). After a few such retries in one term the

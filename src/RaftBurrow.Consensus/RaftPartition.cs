@@ -61,7 +61,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         var logger = loggerFactory.CreateLogger($"RaftBurrow.Consensus.Partition{partition}");
         var replicationWatcher = new ReplicationFailureWatcher(loggerFactory);
 
-        var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, options.SnapshotEveryEntries, logger);
+        var stateMachine = new PartitionStateMachine(snapshotDir, machine, partition, new SnapshotPolicy(options.SnapshotEveryEntries, options.SnapshotMinLogBytes, options.SnapshotLogBytesFactor), logger);
         await stateMachine.RestoreAsync(cancellationToken).ConfigureAwait(false);
 
         // Durable: a follower acknowledges appended entries only after they are flushed and checkpointed.

@@ -143,7 +143,7 @@ public sealed class WalDurabilityTests : IDisposable
     private async Task<(PartitionStateMachine Machine, string WalDir)> CreateMachineAsync(string name)
     {
         var snapshots = Directory.CreateDirectory(Path.Combine(_root, name, "snapshots"));
-        var machine = new PartitionStateMachine(snapshots, new CountingStateMachine(), 0, 1_000_000, NullLogger.Instance);
+        var machine = new PartitionStateMachine(snapshots, new CountingStateMachine(), 0, new SnapshotPolicy(1_000_000, long.MaxValue / 4, 1.0), NullLogger.Instance);
         await machine.RestoreAsync(CancellationToken.None);
         return (machine, Path.Combine(_root, name, "wal"));
     }

@@ -1,0 +1,130 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using RaftBurrow.Cluster.Tests.Support;
+using RaftBurrow.Consensus;
+
+namespace RaftBurrow.Cluster.Tests;
+
+/// <summary>
+/// When a partition snapshots: by log bytes (max(floor, last snapshot × factor)) or by the entry
+/// bound. The policy alone, then a real single-node partition (real DotNext, real disk).
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class SnapshotTriggerTests
+{
+    [Fact]
+    public void The_policy_fires_by_bytes_above_the_floor_and_the_last_snapshot_size_or_by_entries()
+    {
+        var policy = new SnapshotPolicy(EveryEntries: 1000, MinLogBytes: 64, LogBytesFactor: 1.0);
+        Assert.False(policy.IsDue(entries: 10, logBytes: 63, lastSnapshotBytes: 0));
+        Assert.True(policy.IsDue(entries: 10, logBytes: 64, lastSnapshotBytes: 0));
+        // A larger state waits for as many log bytes as its last snapshot had.
+        Assert.False(policy.IsDue(entries: 10, logBytes: 999, lastSnapshotBytes: 1000));
+        Assert.True(policy.IsDue(entries: 10, logBytes: 1000, lastSnapshotBytes: 1000));
+        // The entry count bounds it for small entries.
+        Assert.True(policy.IsDue(entries: 1000, logBytes: 0, lastSnapshotBytes: 1_000_000));
+        // Factor 0: the floor alone.
+        Assert.True(new SnapshotPolicy(1000, 64, 0).IsDue(10, 64, 1_000_000));
+    }
+
+    [Fact]
+    public void Options_validate_the_snapshot_byte_settings()
+    {
+        Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { SnapshotMinLogBytes = 0 }.Validate());
+        Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { SnapshotLogBytesFactor = -1 }.Validate());
+        Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { SnapshotLogBytesFactor = double.NaN }.Validate());
+        new RaftNodeOptions().Validate();
+    }
+
+    [Fact]
+    public async Task A_partition_snapshots_after_enough_log_bytes_and_not_before()
+    {
+        await using var node = await SingleNode.StartAsync(everyEntries: 1_000_000, minLogBytes: 8 * 1024);
+        // Small entries, far below the floor and the entry bound: no snapshot. A snapshot asked for
+        // by entry n is written before entry n + 1 is applied, so after the last proposal returns
+        // every earlier decision is visible.
+        for (var n = 0; n < 10; n++)
+            await node.ProposeAsync([1, (byte)n]);
+        Assert.Equal(0, node.Partition.LastSnapshotIndex);
+        // Three 4 KiB commands cross the 8 KiB floor.
+        for (var n = 0; n < 3; n++)
+            await node.ProposeAsync(new byte[4096]);
+        await node.ProposeAsync([2]);
+        var first = node.Partition.LastSnapshotIndex;
+        Assert.True(first > 10, $"expected a snapshot after the large entries, last snapshot index {first}");
+    }
+
+    [Fact]
+    public async Task A_partition_snapshots_after_the_entry_bound_with_small_entries()
+    {
+        await using var node = await SingleNode.StartAsync(everyEntries: 8, minLogBytes: long.MaxValue / 4);
+        for (var n = 0; n < 20; n++)
+            await node.ProposeAsync([3, (byte)n]);
+        Assert.True(node.Partition.LastSnapshotIndex >= 8, $"last snapshot index {node.Partition.LastSnapshotIndex}");
+    }
+
+    private sealed class SingleNode : IAsyncDisposable
+    {
+        private readonly string _root;
+        private readonly RaftNode _node;
+
+        private SingleNode(string root, RaftNode node)
+        {
+            _root = root;
+            _node = node;
+        }
+
+        public RaftPartition Partition => _node.Partitions[0];
+
+        public static async Task<SingleNode> StartAsync(int everyEntries, long minLogBytes)
+        {
+            var root = Directory.CreateTempSubdirectory("raftburrow-snaptrigger-").FullName;
+            var port = FreePorts.Block(1, IPAddress.Loopback);
+            var member = new ClusterMember { Id = 1, RaftAddress = "127.0.0.1", RaftBasePort = port, HttpUrl = $"http://127.0.0.1:{port}" };
+            var options = new RaftNodeOptions
+            {
+                NodeId = 1,
+                RaftAddress = "127.0.0.1",
+                RaftBasePort = port,
+                DataDir = root,
+                Partitions = 1,
+                Peers = [member],
+                SnapshotEveryEntries = everyEntries,
+                SnapshotMinLogBytes = minLogBytes,
+            };
+            var node = await RaftNode.CreateAsync(options, _ => new CountingStateMachine(), TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+            await node.StartAsync(CancellationToken.None);
+            return new SingleNode(root, node);
+        }
+
+        public async Task ProposeAsync(byte[] command)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                try
+                {
+                    await Partition.ProposeAsync(command, Guid.NewGuid(), deadline.Token);
+                    return;
+                }
+                catch (NotLeaderException)
+                {
+                    await Task.Delay(20, deadline.Token); // the single member is still electing itself
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _node.StopAsync(CancellationToken.None);
+            await _node.DisposeAsync();
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
