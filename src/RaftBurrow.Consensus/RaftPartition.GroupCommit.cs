@@ -45,16 +45,26 @@ public sealed partial class RaftPartition
         if (!IsLeader)
             throw new NotLeaderException(Partition);
         var proposal = new Proposal(entry);
+        Enqueue([proposal]);
+        return proposal.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues proposals together (under one lock, so they share the next batch) and starts the pump
+    /// if none runs. The pump runs inline up to its first await: no thread hop when idle.
+    /// </summary>
+    private void Enqueue(ReadOnlySpan<Proposal> proposals)
+    {
         bool start;
         lock (_batchGate)
         {
-            _pending.Enqueue(proposal);
+            foreach (var proposal in proposals)
+                _pending.Enqueue(proposal);
             start = !_pumping;
             _pumping = true;
         }
         if (start)
-            _ = PumpAsync(); // runs inline up to its first await: no thread hop when idle
-        return proposal.Result.Task.WaitAsync(cancellationToken);
+            _ = PumpAsync();
     }
 
     /// <summary>
@@ -77,16 +87,7 @@ public sealed partial class RaftPartition
         var proposals = new Proposal[commands.Count];
         for (var i = 0; i < proposals.Length; i++)
             proposals[i] = new Proposal(LogEntryCodec.Encode(_clock.NowMs, commands[i].RequestId, commands[i].Command.Span));
-        bool start;
-        lock (_batchGate)
-        {
-            foreach (var proposal in proposals)
-                _pending.Enqueue(proposal);
-            start = !_pumping;
-            _pumping = true;
-        }
-        if (start)
-            _ = PumpAsync();
+        Enqueue(proposals);
         for (var i = 0; i < results.Length; i++)
             results[i] = proposals[i].Result.Task.WaitAsync(cancellationToken);
         return results;
