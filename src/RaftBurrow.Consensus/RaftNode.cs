@@ -42,9 +42,11 @@ public sealed class RaftNode : IAsyncDisposable
         options.Validate();
         var faults = options.FaultInjection;
         var clock = new NodeClock(time, faults.Enabled ? faults.ClockOffsetMs : 0);
+        // Resolved once for every partition's listener: a host name is looked up now, not once per partition.
+        var listenAddress = RaftEndPoints.ResolveListenAddress(directory.Members[options.NodeId].RaftAddress);
         var partitions = new RaftPartition[options.Partitions];
         for (var p = 0; p < partitions.Length; p++)
-            partitions[p] = await RaftPartition.CreateAsync(p, options, clock, machineFactory(p), directory, loggerFactory, cancellationToken).ConfigureAwait(false);
+            partitions[p] = await RaftPartition.CreateAsync(p, options, clock, machineFactory(p), directory, listenAddress, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new RaftNode(options, clock, partitions);
     }
 

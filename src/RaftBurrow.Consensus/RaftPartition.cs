@@ -53,7 +53,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     /// snapshot before the WAL is created (the WAL reads the snapshot index in its constructor).
     /// </summary>
     internal static async Task<RaftPartition> CreateAsync(int partition, RaftNodeOptions options, NodeClock clock,
-        IReplicatedStateMachine machine, MemberDirectory directory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        IReplicatedStateMachine machine, MemberDirectory directory, IPAddress listenAddress, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var root = Path.Combine(Path.GetFullPath(options.DataDir), "partitions", partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var snapshotDir = Directory.CreateDirectory(Path.Combine(root, "snapshots"));
@@ -77,10 +77,10 @@ public sealed partial class RaftPartition : IAsyncDisposable
             partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var self = directory.Members[options.NodeId];
-        // A host name listens on what it resolves to now; the other members (and DotNext's member id)
-        // know this node by the name, so that is its public endpoint.
+        // A host name listens on what it resolved to at start (listenAddress); the other members (and
+        // DotNext's member id) know this node by the name, so that is its public endpoint.
         var publicEndPoint = self.RaftEndPoint(partition);
-        var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(RaftEndPoints.ResolveListenAddress(self.RaftAddress), self.RaftBasePort + partition))
+        var configuration = new RaftCluster.TcpConfiguration(new IPEndPoint(listenAddress, self.RaftBasePort + partition))
         {
             PublicEndPoint = publicEndPoint,
             LowerElectionTimeout = options.ElectionTimeoutLowerMs,
