@@ -121,7 +121,9 @@ public sealed class MembershipTests(ITestOutputHelper output)
         load.Nodes = [3, 4, 5];
         cluster.Kill(1);
         cluster.Kill(2);
-        await cluster.WaitForLeadersAsync(3, 4, 5);
+        // Until they notice, the survivors may still name a dead node as leader: wait for new leaders among them.
+        await Eventually.Async(async () => (await Task.WhenAll(new[] { 3, 4, 5 }.Select(cluster.AdminAsync)))
+            .All(v => v is not null && v.Partitions.All(p => p.LeaderNodeId is 3 or 4 or 5)), TimeSpan.FromSeconds(30), "leaders among nodes 3, 4 and 5");
         await PostEachAsync(cluster, http, queues, "after", 10, [3, 4, 5]);
         var afterKill = load.Acknowledged.Count;
         await Eventually.Async(() => Task.FromResult(load.Acknowledged.Count >= afterKill + 20), TimeSpan.FromSeconds(30), "20 posts without nodes 1 and 2");
