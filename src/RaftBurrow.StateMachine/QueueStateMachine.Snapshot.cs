@@ -62,6 +62,8 @@ public sealed partial class QueueStateMachine
             [.. zaqarQueues], accounts, [.. _dedup.Entries], [.. _outbox], _bodies);
     }
 
+    ISnapshotImage IReplicatedStateMachine.CaptureSnapshot() => CaptureSnapshot();
+
     /// <inheritdoc />
     /// <exception cref="InvalidDataException">The snapshot is of a newer version, of another partition, or corrupt.</exception>
     public void RestoreSnapshot(Stream source)

@@ -22,7 +22,7 @@ namespace RaftBurrow.StateMachine;
 /// The serialized bytes are exactly those of <see cref="QueueStateMachine.WriteSnapshot"/> at the
 /// captured index (that method is this one's capture and write in a row).</para>
 /// </remarks>
-public sealed class SnapshotImage : IDisposable
+public sealed class SnapshotImage : ISnapshotImage
 {
     private readonly long _clockMs;
     private readonly long _seq;
