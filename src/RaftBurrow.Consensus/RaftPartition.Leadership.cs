@@ -84,11 +84,13 @@ public sealed partial class RaftPartition
     /// <returns>The index of the snapshot.</returns>
     public async Task<long> ForceSnapshotAsync(Func<CancellationToken, Task> proposeEntry, CancellationToken cancellationToken)
     {
+        // Any snapshot captured after the request covers an entry applied after it, so its index is
+        // above this; one captured before is at or below it.
         var target = _stateMachine.AppliedIndex;
         _stateMachine.RequestSnapshot();
-        var appliedAtProposal = _stateMachine.AppliedIndex;
+        var appliedAtProposal = target;
         await proposeEntry(cancellationToken).ConfigureAwait(false);
-        while (_stateMachine.SnapshotRequested || _stateMachine.LastSnapshotIndex < target)
+        while (_stateMachine.LastSnapshotIndex <= target)
         {
             if (_stateMachine.SnapshotRequested && !_stateMachine.SnapshotWriting && _stateMachine.AppliedIndex > appliedAtProposal)
             {
