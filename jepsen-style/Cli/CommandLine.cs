@@ -41,6 +41,8 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
           --ready-timeout S         wait for leaders at start and after the heal [60]
           --convergence-timeout S   wait for equal applied indexes after heal/drain [30]
           --unsafe-ack-before-commit  start servers in the deliberately unsafe mode
+          --snapshot-every N        servers snapshot every N entries (and every 64 KiB of commands),
+                                    to test snapshots and installs under faults [server defaults]
           --iptables PATH           [iptables]
           --leader-move-path T      admin path with {partition} and {node}
           --lin-max-ops N           linearizability history bound [20000]
@@ -126,6 +128,7 @@ public sealed record CommandLine(string Command, TestOptions Options, IReadOnlyL
             ReadyTimeoutSeconds = Dbl(values, "--ready-timeout", o.ReadyTimeoutSeconds, 1, 3600),
             ConvergenceTimeoutSeconds = Dbl(values, "--convergence-timeout", o.ConvergenceTimeoutSeconds, 0, 3600),
             UnsafeAckBeforeCommit = Bool(values, "--unsafe-ack-before-commit"),
+            SnapshotEveryEntries = values.ContainsKey("--snapshot-every") ? Int(values, "--snapshot-every", 0, 2, 100_000_000) : null,
             Iptables = Take(values, "--iptables") ?? o.Iptables,
             LeaderMovePath = Take(values, "--leader-move-path") ?? o.LeaderMovePath,
             LinMaxOps = Int(values, "--lin-max-ops", o.LinMaxOps, 1, 1_000_000),

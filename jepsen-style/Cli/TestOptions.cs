@@ -51,6 +51,10 @@ public sealed record TestOptions
     public double ConvergenceTimeoutSeconds { get; init; } = 30;
     /// <summary>Deliberately unsafe server mode (acknowledge before commit) to prove the checkers catch it.</summary>
     public bool UnsafeAckBeforeCommit { get; init; }
+    /// <summary>Servers snapshot every this many entries (RaftBurrow:SnapshotEveryEntries) and by a 64 KiB
+    /// byte floor, so runs exercise snapshots, log compaction and snapshot installs under faults;
+    /// null keeps the server's defaults (which a short run never reaches).</summary>
+    public int? SnapshotEveryEntries { get; init; }
     /// <summary>iptables program.</summary>
     public string Iptables { get; init; } = "iptables";
     /// <summary>Admin path template of the leader-move nemesis.</summary>

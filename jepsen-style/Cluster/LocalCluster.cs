@@ -48,6 +48,9 @@ public sealed class LocalCluster : IClusterControl, IDisposable
     /// <inheritdoc/>
     public int Partitions { get; }
 
+    /// <summary>Servers snapshot every this many entries (and every 64 KiB of commands); null: server defaults.</summary>
+    public int? SnapshotEveryEntries { get; init; }
+
     /// <inheritdoc/>
     public IReadOnlyList<NodeSpec> Specs { get; }
 
@@ -83,7 +86,7 @@ public sealed class LocalCluster : IClusterControl, IDisposable
             }
 
             var spec = Specs[node - 1];
-            var env = ServerEnvironment.For(spec, Specs, Partitions, _offsets[node], _unsafeAck, _joining.Contains(node));
+            var env = ServerEnvironment.For(spec, Specs, Partitions, _offsets[node], _unsafeAck, SnapshotEveryEntries, _joining.Contains(node));
             _procs[node] = ServerProcess.Start(_binary, spec, env, _jail?.NodeDirectory(node));
         }
     }

@@ -11,8 +11,9 @@ public static class ServerEnvironment
     /// <param name="partitions">Partition count.</param>
     /// <param name="clockOffsetMs">Clock skew (fault injection).</param>
     /// <param name="unsafeAckBeforeCommit">Deliberately unsafe mode.</param>
+    /// <param name="snapshotEveryEntries">Snapshot every this many entries and every 64 KiB of commands (null: server defaults).</param>
     /// <param name="join">Start as a joining node (RaftBurrow:Join): its groups wait, frozen, until POST /admin/nodes adds it; ignored by a node that holds a membership of its own.</param>
-    public static Dictionary<string, string> For(NodeSpec self, IReadOnlyList<NodeSpec> all, int partitions, long clockOffsetMs, bool unsafeAckBeforeCommit, bool join = false)
+    public static Dictionary<string, string> For(NodeSpec self, IReadOnlyList<NodeSpec> all, int partitions, long clockOffsetMs, bool unsafeAckBeforeCommit, int? snapshotEveryEntries = null, bool join = false)
     {
         string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -32,6 +33,11 @@ public static class ServerEnvironment
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_TieredPGO"] = "0",
         };
+        if (snapshotEveryEntries is { } every)
+        {
+            env["RaftBurrow__SnapshotEveryEntries"] = I(every);
+            env["RaftBurrow__SnapshotMinLogBytes"] = I(64 * 1024);
+        }
         for (var i = 0; i < all.Count; i++)
         {
             var p = $"RaftBurrow__Peers__{I(i)}__";

@@ -198,7 +198,10 @@ public sealed class TestRun : IDisposable
 
         var binary = ResolveBinary();
         _log.WriteLine($"server: {binary.FileName} {string.Join(' ', binary.PrefixArgs)}");
-        _cluster = new LocalCluster(binary, RunDir, _o.Nodes, _o.Partitions, jail, _o.UnsafeAckBeforeCommit, new Random(_master.Next()), TimeSpan.FromSeconds(2));
+        _cluster = new LocalCluster(binary, RunDir, _o.Nodes, _o.Partitions, jail, _o.UnsafeAckBeforeCommit, new Random(_master.Next()), TimeSpan.FromSeconds(2))
+        {
+            SnapshotEveryEntries = _o.SnapshotEveryEntries,
+        };
         foreach (var s in _cluster.Specs)
         {
             _log.WriteLine($"  n{s.Id}: {s.HttpUrl} raft {s.Address}:{s.RaftBasePort}..{s.RaftBasePort + _o.Partitions - 1} log {s.LogPath}");

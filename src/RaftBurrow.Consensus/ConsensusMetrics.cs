@@ -60,6 +60,9 @@ public static class ConsensusMetrics
     /// <summary>Size of the latest snapshot written.</summary>
     public static readonly Gauge<long> SnapshotBytes = Meter.CreateGauge<long>("raftburrow.snapshot_bytes", "By", "Size of the latest snapshot.");
 
+    /// <summary>Time the applier paused to capture a snapshot image (the rest of the snapshot is written in the background).</summary>
+    public static readonly Histogram<double> SnapshotCapture = Meter.CreateHistogram<double>("raftburrow.snapshot_capture", "s", "Time the applier paused to capture a snapshot image.");
+
     /// <summary>Time to take and write a snapshot.</summary>
     public static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram<double>("raftburrow.snapshot_duration", "s", "Time to take and persist a snapshot.");
 

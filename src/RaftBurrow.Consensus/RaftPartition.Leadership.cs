@@ -70,37 +70,45 @@ public sealed partial class RaftPartition
     /// <summary>Index of the latest snapshot this replica wrote or restored (0 = none).</summary>
     public long LastSnapshotIndex => _stateMachine.LastSnapshotIndex;
 
+    /// <summary>Whether this replica is writing a snapshot in the background.</summary>
+    public bool SnapshotWriting => _stateMachine.SnapshotWriting;
+
     /// <summary>
-    /// Forces a snapshot: the next applied entry persists the state, and DotNext installs a written
-    /// snapshot only when the entry after it is applied. So this proposes two entries through
-    /// <paramref name="proposeEntry"/> (expiry pulses: harmless housekeeping, forwarded to the leader
-    /// when this replica follows) and completes once the snapshot is installed; throws
-    /// <see cref="OperationCanceledException"/> at the deadline.
+    /// Forces a snapshot: the next applied entry captures the state and a background task writes it.
+    /// So this proposes an entry through <paramref name="proposeEntry"/> (an expiry pulse: harmless
+    /// housekeeping, forwarded to the leader when this replica follows) and completes once the
+    /// snapshot is written and handed to the WAL; throws <see cref="OperationCanceledException"/> at
+    /// the deadline. If that entry was applied while an automatic snapshot was still being written
+    /// (one at a time), it proposes another.
     /// </summary>
     /// <returns>The index of the snapshot.</returns>
     public async Task<long> ForceSnapshotAsync(Func<CancellationToken, Task> proposeEntry, CancellationToken cancellationToken)
     {
+        // Any snapshot captured after the request covers an entry applied after it, so its index is
+        // above this; one captured before is at or below it.
         var target = _stateMachine.AppliedIndex;
         _stateMachine.RequestSnapshot();
+        var appliedAtProposal = target;
         await proposeEntry(cancellationToken).ConfigureAwait(false);
-        await WaitUntilAsync(() => !_stateMachine.SnapshotRequested && _stateMachine.LastSnapshotIndex >= target, cancellationToken).ConfigureAwait(false);
+        while (_stateMachine.LastSnapshotIndex <= target)
+        {
+            if (_stateMachine.SnapshotRequested && !_stateMachine.SnapshotWriting && _stateMachine.AppliedIndex > appliedAtProposal)
+            {
+                appliedAtProposal = _stateMachine.AppliedIndex;
+                await proposeEntry(cancellationToken).ConfigureAwait(false);
+            }
+            await WaitForChangeAsync(cancellationToken).ConfigureAwait(false);
+        }
         var index = _stateMachine.LastSnapshotIndex;
-        await proposeEntry(cancellationToken).ConfigureAwait(false);
-        await WaitUntilAsync(() => _stateMachine.AppliedIndex > index, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Partition {Partition}: forced snapshot at index {Index}", Partition, index);
         return index;
     }
 
-    private async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    /// <summary>Waits for the next applied entry or snapshot, or 50 ms, whichever comes first.</summary>
+    private async Task WaitForChangeAsync(CancellationToken cancellationToken)
     {
-        while (!condition())
-        {
-            var changed = _stateMachine.Changed;
-            if (condition())
-                return;
-            await changed.WaitAsync(TimeSpan.FromMilliseconds(50), _clock.Time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        await _stateMachine.Changed.WaitAsync(TimeSpan.FromMilliseconds(50), _clock.Time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }

@@ -28,6 +28,19 @@ public interface IReplicatedStateMachine
     /// <summary>Writes the full state, versioned, to <paramref name="destination"/>.</summary>
     void WriteSnapshot(Stream destination);
 
+    /// <summary>
+    /// Freezes the full state so that it can be written (as <see cref="WriteSnapshot"/> would write it
+    /// now) on another thread while entries go on being applied. Called where <see cref="Apply"/> would
+    /// be. The default serializes into memory at once; <see cref="QueueStateMachine"/> copies only its
+    /// records' small fields (see <see cref="SnapshotImage"/>).
+    /// </summary>
+    ISnapshotImage CaptureSnapshot()
+    {
+        var buffer = new MemoryStream();
+        WriteSnapshot(buffer);
+        return new BufferedSnapshotImage(AppliedIndex, buffer);
+    }
+
     /// <summary>Replaces the whole state with a snapshot written by <see cref="WriteSnapshot"/>.</summary>
     void RestoreSnapshot(Stream source);
 
@@ -40,4 +53,24 @@ public interface IReplicatedStateMachine
     /// once its clock passes this.
     /// </summary>
     long? NextDeadlineMs { get; }
+}
+
+/// <summary>A frozen state, written later and possibly on another thread (<see cref="IReplicatedStateMachine.CaptureSnapshot"/>).</summary>
+public interface ISnapshotImage : IDisposable
+{
+    /// <summary>The state machine's applied index at capture.</summary>
+    long AppliedIndex { get; }
+
+    /// <summary>Writes the snapshot, exactly as <see cref="IReplicatedStateMachine.WriteSnapshot"/> did at capture.</summary>
+    void WriteTo(Stream destination);
+}
+
+/// <summary>The default image: the snapshot already serialized into memory.</summary>
+internal sealed class BufferedSnapshotImage(long appliedIndex, MemoryStream bytes) : ISnapshotImage
+{
+    public long AppliedIndex { get; } = appliedIndex;
+
+    public void WriteTo(Stream destination) => destination.Write(bytes.GetBuffer(), 0, (int)bytes.Length);
+
+    public void Dispose() => bytes.Dispose();
 }

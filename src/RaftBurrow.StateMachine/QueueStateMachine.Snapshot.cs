@@ -10,185 +10,59 @@ namespace RaftBurrow.StateMachine;
 // A record is a MessagePack array whose first element is its tag (below); claims, messages and
 // subscriptions belong to the Zaqar queue record before them, Burrow queues to the account before
 // them, Burrow messages to the Burrow queue before them. The walk is canonical (sorted or insertion
-// order, never hash order), so equal states give equal bytes and equal hashes.
+// order, never hash order), so equal states give equal bytes and equal hashes. The writing side is
+// SnapshotImage (a frozen copy, so it can run off the applying thread); the reading side is here.
 public sealed partial class QueueStateMachine
 {
     /// <summary>Current snapshot format version. A newer one is rejected on restore.</summary>
     public const byte SnapshotVersion = 1;
 
-    private const int TagHeader = 1;
-    private const int TagZaqarQueue = 2;
-    private const int TagClaim = 3;
-    private const int TagMessage = 4;
-    private const int TagSubscription = 5;
-    private const int TagBurrowAccount = 6;
-    private const int TagBurrowQueue = 7;
-    private const int TagBurrowMessage = 8;
-    private const int TagDedup = 9;
-    private const int TagDeadLetter = 10;
+    internal const int TagHeader = 1;
+    internal const int TagZaqarQueue = 2;
+    internal const int TagClaim = 3;
+    internal const int TagMessage = 4;
+    internal const int TagSubscription = 5;
+    internal const int TagBurrowAccount = 6;
+    internal const int TagBurrowQueue = 7;
+    internal const int TagBurrowMessage = 8;
+    internal const int TagDedup = 9;
+    internal const int TagDeadLetter = 10;
 
-    private static readonly MessagePackSerializerOptions ViewOptions =
+    internal static readonly MessagePackSerializerOptions ViewOptions =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <inheritdoc />
     public void WriteSnapshot(Stream destination)
     {
-        destination.WriteByte(SnapshotVersion);
-        using var frames = new FrameWriter(destination);
-        var w = new MessagePackWriter(frames);
-        w.WriteArrayHeader(6);
-        w.Write(TagHeader);
-        w.Write(AppliedIndex);
-        w.Write(_clockMs);
-        w.Write(_seq);
-        w.Write(_outboxSeq);
-        w.Write(Options.PartitionId);
-        EndRecord(ref w, frames);
+        using var image = CaptureSnapshot();
+        image.WriteTo(destination);
+    }
 
+    /// <summary>
+    /// Freezes the replicated state into an image that can be written on another thread while this
+    /// machine applies further entries (see <see cref="SnapshotImage"/>). Costs a copy of each
+    /// record's small fields, not of message bodies: the slabs holding them are kept from reuse until
+    /// the image is disposed. Call it where <see cref="Apply"/> would be called (not concurrently
+    /// with it).
+    /// </summary>
+    public SnapshotImage CaptureSnapshot()
+    {
+        var zaqarQueues = new List<ZaqarQueueImage>();
         foreach (var queues in _zaqarProjects.Values)
         {
             foreach (var queue in queues.Values)
-                WriteZaqarQueue(ref w, frames, queue);
+                zaqarQueues.Add(SnapshotImage.CaptureQueue(queue));
         }
+        var accounts = new BurrowAccountImage[_burrowAccounts.Count];
+        var i = 0;
         foreach (var account in _burrowAccounts.Values)
-        {
-            w.WriteArrayHeader(4);
-            w.Write(TagBurrowAccount);
-            w.Write(account.Name);
-            w.Write(account.CreatedMs);
-            w.Write(account.CreatedIndex);
-            EndRecord(ref w, frames);
-            foreach (var queue in account.Queues.Values)
-                WriteBurrowQueue(ref w, frames, queue);
-        }
-        foreach (var entry in _dedup.Entries)
-            WriteDedup(ref w, frames, entry);
-        foreach (var (seq, letter) in _outbox)
-        {
-            w.WriteArrayHeader(3);
-            w.Write(TagDeadLetter);
-            w.Write(seq);
-            w.Write(MessagePackSerializer.Serialize(letter, ViewOptions));
-            EndRecord(ref w, frames);
-        }
-        w.Flush();
-        frames.Finish();
+            accounts[i++] = SnapshotImage.CaptureAccount(account);
+        _bodies.Pin();
+        return new SnapshotImage(AppliedIndex, _clockMs, _seq, _outboxSeq, Options.PartitionId,
+            [.. zaqarQueues], accounts, [.. _dedup.Entries], [.. _outbox], _bodies);
     }
 
-    private static void WriteGuid(ref MessagePackWriter w, Guid value)
-    {
-        w.WriteBinHeader(16);
-        value.TryWriteBytes(w.GetSpan(16));
-        w.Advance(16);
-    }
-
-    private static void EndRecord(ref MessagePackWriter w, FrameWriter frames)
-    {
-        w.Flush();
-        frames.MaybeEmit();
-    }
-
-    private static void WriteZaqarQueue(ref MessagePackWriter w, FrameWriter frames, ZaqarQueue queue)
-    {
-        w.WriteArrayHeader(5);
-        w.Write(TagZaqarQueue);
-        w.Write(queue.Project);
-        w.Write(queue.Name);
-        w.Write(queue.CreatedMs);
-        w.Write(queue.MetadataJson);
-        EndRecord(ref w, frames);
-        foreach (var claim in queue.Claims.Values)
-        {
-            w.WriteArrayHeader(6);
-            w.Write(TagClaim);
-            w.Write(claim.Seq);
-            w.Write(claim.CreatedMs);
-            w.Write(claim.TtlSeconds);
-            w.Write(claim.GraceSeconds);
-            w.Write(claim.ExpiresMs);
-            EndRecord(ref w, frames);
-        }
-        var list = queue.Messages;
-        for (var i = list.Start; i < list.End; i++)
-        {
-            var m = list.At(i);
-            if (m.Removed)
-                continue;
-            w.WriteArrayHeader(10);
-            w.Write(TagMessage);
-            w.Write(m.Seq);
-            w.Write(m.CreatedMs);
-            w.Write(m.TtlSeconds);
-            w.Write(m.ExpiresMs);
-            w.Write(m.VisibleAtMs);
-            w.Write(m.Body);
-            WriteGuid(ref w, m.ClientId);
-            w.Write(m.Claim?.Seq ?? 0);
-            w.Write(m.ClaimCount);
-            // Flushing per record is cheap; emitting a frame happens only once per ~1 MiB.
-            EndRecord(ref w, frames);
-        }
-        foreach (var sub in queue.Subscriptions.Values)
-        {
-            w.WriteArrayHeader(8);
-            w.Write(TagSubscription);
-            w.Write(sub.Seq);
-            w.Write(sub.Subscriber);
-            w.Write(sub.CreatedMs);
-            w.Write(sub.TtlSeconds);
-            w.Write(sub.ExpiresMs);
-            w.Write(sub.OptionsJson);
-            w.Write(sub.Confirmed);
-            EndRecord(ref w, frames);
-        }
-    }
-
-    private static void WriteBurrowQueue(ref MessagePackWriter w, FrameWriter frames, BurrowQueue queue)
-    {
-        w.WriteArrayHeader(4);
-        w.Write(TagBurrowQueue);
-        w.Write(queue.Name);
-        w.Write(queue.CreatedMs);
-        w.Write(queue.CreatedIndex);
-        EndRecord(ref w, frames);
-        var list = queue.Messages;
-        for (var i = list.Start; i < list.End; i++)
-        {
-            var m = list.At(i);
-            if (m.Removed)
-                continue;
-            w.WriteArrayHeader(6);
-            w.Write(TagBurrowMessage);
-            w.Write(m.Seq);
-            w.Write(m.Id);
-            w.Write(m.Body);
-            w.Write(m.TtlDeadlineS);
-            w.Write(m.HideDeadlineS);
-            EndRecord(ref w, frames);
-        }
-    }
-
-    private static void WriteDedup(ref MessagePackWriter w, FrameWriter frames, in DedupEntry entry)
-    {
-        w.WriteArrayHeader(entry.Kind == DedupKind.Object ? 6 : 9);
-        w.Write(TagDedup);
-        WriteGuid(ref w, entry.RequestId);
-        w.Write(entry.Key);
-        w.Write(entry.AtMs);
-        w.Write((byte)entry.Kind);
-        if (entry.Kind == DedupKind.Object)
-        {
-            w.Write(CommandCodec.EncodeResult(entry.Result!));
-        }
-        else
-        {
-            w.Write((byte)entry.Code);
-            w.Write(entry.AppliedAtMs);
-            w.Write(entry.PostFirstSeq);
-            w.Write(entry.PostCount);
-        }
-        EndRecord(ref w, frames);
-    }
+    ISnapshotImage IReplicatedStateMachine.CaptureSnapshot() => CaptureSnapshot();
 
     /// <inheritdoc />
     /// <exception cref="InvalidDataException">The snapshot is of a newer version, of another partition, or corrupt.</exception>

@@ -40,18 +40,18 @@ public sealed class SnapshotTriggerTests
     public async Task A_partition_snapshots_after_enough_log_bytes_and_not_before()
     {
         await using var node = await SingleNode.StartAsync(everyEntries: 1_000_000, minLogBytes: 8 * 1024);
-        // Small entries, far below the floor and the entry bound: no snapshot. A snapshot asked for
-        // by entry n is written before entry n + 1 is applied, so after the last proposal returns
-        // every earlier decision is visible.
+        // Small entries, far below the floor and the entry bound: no snapshot, none being written.
+        // (A snapshot is decided on the applier right after the entry that makes it due, and
+        // written in the background; the proposals return after their entries are applied.)
         for (var n = 0; n < 10; n++)
             await node.ProposeAsync([1, (byte)n]);
+        Assert.False(node.Partition.SnapshotWriting);
         Assert.Equal(0, node.Partition.LastSnapshotIndex);
         // Three 4 KiB commands cross the 8 KiB floor.
         for (var n = 0; n < 3; n++)
             await node.ProposeAsync(new byte[4096]);
-        await node.ProposeAsync([2]);
-        var first = node.Partition.LastSnapshotIndex;
-        Assert.True(first > 10, $"expected a snapshot after the large entries, last snapshot index {first}");
+        await Eventually.Async(() => Task.FromResult(node.Partition.LastSnapshotIndex > 10), TimeSpan.FromSeconds(30),
+            "a snapshot is written after the large entries");
     }
 
     [Fact]
@@ -60,25 +60,75 @@ public sealed class SnapshotTriggerTests
         await using var node = await SingleNode.StartAsync(everyEntries: 8, minLogBytes: long.MaxValue / 4);
         for (var n = 0; n < 20; n++)
             await node.ProposeAsync([3, (byte)n]);
-        Assert.True(node.Partition.LastSnapshotIndex >= 8, $"last snapshot index {node.Partition.LastSnapshotIndex}");
+        await Eventually.Async(() => Task.FromResult(node.Partition.LastSnapshotIndex >= 8), TimeSpan.FromSeconds(30),
+            "a snapshot is written after 8 entries");
+    }
+
+    [Fact]
+    public async Task Entries_applied_while_a_snapshot_is_written_survive_a_restart()
+    {
+        // Snapshots every 16 entries, written in the background while proposals go on: a restart must
+        // restore the newest snapshot and replay exactly the entries after it (same count, same hash).
+        var root = Directory.CreateTempSubdirectory("raftburrow-snaprestart-").FullName;
+        try
+        {
+            long count;
+            ulong hash;
+            await using (var node = await SingleNode.StartAsync(everyEntries: 16, minLogBytes: long.MaxValue / 4, root: root, deleteOnDispose: false))
+            {
+                // Rounds of one-at-a-time proposals (one entry each: the snapshots trigger) and
+                // concurrent ones (group-committed into fewer entries).
+                for (var round = 0; round < 4; round++)
+                {
+                    for (var n = 0; n < 10; n++)
+                        await node.ProposeAsync([4, (byte)round, (byte)n]);
+                    await Task.WhenAll(Enumerable.Range(0, 40).Select(n => node.ProposeAsync([6, (byte)round, (byte)n])));
+                }
+                await Eventually.Async(() => Task.FromResult(node.Partition.LastSnapshotIndex >= 16 && !node.Partition.SnapshotWriting),
+                    TimeSpan.FromSeconds(30), "a snapshot is written and none is in progress");
+                (count, hash) = node.Read(m => (((CountingStateMachine)m).Count, ((CountingStateMachine)m).Hash));
+                Assert.Equal(200, count);
+            }
+            Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(root, "partitions", "0", "snapshots"), "*-*"));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "partitions", "0", "snapshots"), "*.tmp"));
+            await using (var node = await SingleNode.StartAsync(everyEntries: 16, minLogBytes: long.MaxValue / 4, root: root, deleteOnDispose: false))
+            {
+                await node.ProposeAsync([5]);
+                var (after, afterHash) = node.Read(m => (((CountingStateMachine)m).Count, ((CountingStateMachine)m).Hash));
+                Assert.Equal(count + 1, after);
+                Assert.NotEqual(hash, afterHash);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private sealed class SingleNode : IAsyncDisposable
     {
         private readonly string _root;
         private readonly RaftNode _node;
+        private readonly bool _deleteOnDispose;
 
-        private SingleNode(string root, RaftNode node)
+        private SingleNode(string root, RaftNode node, bool deleteOnDispose)
         {
             _root = root;
             _node = node;
+            _deleteOnDispose = deleteOnDispose;
         }
 
         public RaftPartition Partition => _node.Partitions[0];
 
-        public static async Task<SingleNode> StartAsync(int everyEntries, long minLogBytes)
+        public static async Task<SingleNode> StartAsync(int everyEntries, long minLogBytes, string? root = null, bool deleteOnDispose = true)
         {
-            var root = Directory.CreateTempSubdirectory("raftburrow-snaptrigger-").FullName;
+            root ??= Directory.CreateTempSubdirectory("raftburrow-snaptrigger-").FullName;
             var port = FreePorts.Block(1, IPAddress.Loopback);
             var member = new ClusterMember { Id = 1, RaftAddress = "127.0.0.1", RaftBasePort = port, HttpUrl = $"http://127.0.0.1:{port}" };
             var options = new RaftNodeOptions
@@ -94,8 +144,10 @@ public sealed class SnapshotTriggerTests
             };
             var node = await RaftNode.CreateAsync(options, _ => new CountingStateMachine(), TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
             await node.StartAsync(CancellationToken.None);
-            return new SingleNode(root, node);
+            return new SingleNode(root, node, deleteOnDispose);
         }
+
+        public T Read<T>(Func<RaftBurrow.StateMachine.IReplicatedStateMachine, T> query) => Partition.ReadLocal(query);
 
         public async Task ProposeAsync(byte[] command)
         {
@@ -118,6 +170,8 @@ public sealed class SnapshotTriggerTests
         {
             await _node.StopAsync(CancellationToken.None);
             await _node.DisposeAsync();
+            if (!_deleteOnDispose)
+                return;
             try
             {
                 Directory.Delete(_root, recursive: true);

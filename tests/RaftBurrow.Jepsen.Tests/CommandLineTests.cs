@@ -8,7 +8,7 @@ public class CommandLineTests
     public void The_documented_test_options_parse()
     {
         var c = CommandLine.Parse(["test", "--nodes", "5", "--time-limit", "300", "--rate", "50", "--concurrency", "12", "--workload", "lease",
-            "--nemesis", "kill:leader,pause,partition:bridge,clock", "--seed", "1234", "--server-binary", "/x/raftburrow", "--partitions=8", "--store", "/tmp/s"]);
+            "--nemesis", "kill:leader,pause,partition:bridge,clock", "--seed", "1234", "--server-binary", "/x/raftburrow", "--partitions=8", "--store", "/tmp/s", "--snapshot-every", "40"]);
         Assert.Equal("test", c.Command);
         var o = c.Options;
         Assert.Equal(5, o.Nodes);
@@ -22,6 +22,7 @@ public class CommandLineTests
         Assert.Equal("/x/raftburrow", o.ServerBinary);
         Assert.Equal(8, o.Partitions);
         Assert.Equal("/tmp/s", o.Store);
+        Assert.Equal(40, o.SnapshotEveryEntries);
         Assert.Equal(2 * 2000 + 1000, o.EffectiveLeaseSkewBoundMs);
     }
 
@@ -35,6 +36,7 @@ public class CommandLineTests
         Assert.False(o.SeedGiven);
         Assert.True(o.Seed > 0);
         Assert.Equal(1000, o.EffectiveLeaseSkewBoundMs);
+        Assert.Null(o.SnapshotEveryEntries);
         Assert.Empty(CommandLine.Parse(["test", "--nemesis", "none"]).Options.Nemeses);
     }
 
@@ -45,6 +47,7 @@ public class CommandLineTests
     [InlineData("--consumer", "steal")]
     [InlineData("--nodes", "0")]
     [InlineData("--rate", "fast")]
+    [InlineData("--snapshot-every", "1")]
     [InlineData("--colour", "red")]
     public void Bad_options_are_rejected_with_a_message(string name, string value)
     {

@@ -180,6 +180,10 @@ public class NemesisTests
         Assert.DoesNotContain(env.Values, v => v.Contains(":8888") || v == "9100");
         Assert.Equal("false", env["RaftBurrow__Join"]);
         Assert.Equal("true", ServerEnvironment.For(specs[1], specs, 4, 0, unsafeAckBeforeCommit: false, join: true)["RaftBurrow__Join"]);
+        Assert.False(env.ContainsKey("RaftBurrow__SnapshotEveryEntries")); // server defaults unless asked
+        var snapshotting = ServerEnvironment.For(specs[1], specs, 4, 0, unsafeAckBeforeCommit: false, snapshotEveryEntries: 40);
+        Assert.Equal("40", snapshotting["RaftBurrow__SnapshotEveryEntries"]);
+        Assert.Equal("65536", snapshotting["RaftBurrow__SnapshotMinLogBytes"]);
         Assert.Throws<ArgumentOutOfRangeException>(() => NodeSpec.AddressOf(0));
     }
 

@@ -112,6 +112,7 @@ public sealed class MetricsTests
         ConsensusMetrics.LeaderChanges.Add(1, p5Tag);
         ConsensusMetrics.SnapshotBytes.Record(4096, p5Tag);
         ConsensusMetrics.SnapshotDuration.Record(0.03, p5Tag);
+        ConsensusMetrics.SnapshotCapture.Record(0.002, p5Tag);
         // The WAL gauge is observable: it measures the tracked directory when /metrics is scraped.
         var walDirectory = Directory.CreateTempSubdirectory("raftburrow-metrics-wal-");
         var owner = new object();
@@ -129,6 +130,7 @@ public sealed class MetricsTests
             Assert.True(Sample(text, "raftburrow_leader_changes_total", p5) >= 1);
             Assert.Equal(4096, Sample(text, "raftburrow_snapshot_bytes", p5));
             Assert.True(Sample(text, "raftburrow_snapshot_duration_seconds_count", p5) >= 1);
+            Assert.True(Sample(text, "raftburrow_snapshot_capture_seconds_count", p5) >= 1);
             Assert.Equal(1 << 20, Sample(text, "raftburrow_wal_bytes", p5));
         }
         finally

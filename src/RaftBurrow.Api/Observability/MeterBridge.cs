@@ -82,6 +82,9 @@ public static class MeterBridge
             case "raftburrow.snapshot_duration":
                 RaftBurrowMetrics.SnapshotDuration.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
                 break;
+            case "raftburrow.snapshot_capture":
+                RaftBurrowMetrics.SnapshotCapture.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Observe(value);
+                break;
             case "raftburrow.wal_bytes":
                 RaftBurrowMetrics.WalBytes.WithLabels(RaftBurrowMetrics.PartitionLabel(partition)).Set(value);
                 break;

@@ -125,6 +125,11 @@ public static class RaftBurrowMetrics
         "raftburrow_snapshot_duration_seconds", "Time to take and persist a partition snapshot.",
         new HistogramConfiguration { LabelNames = ["partition"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
 
+    /// <summary>Time the applier paused to capture a snapshot image (the write itself runs in the background).</summary>
+    public static readonly Histogram SnapshotCapture = Metrics.CreateHistogram(
+        "raftburrow_snapshot_capture_seconds", "Time the partition's applier paused to capture a snapshot image.",
+        new HistogramConfiguration { LabelNames = ["partition"], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+
     /// <summary>Bytes of a partition's write-ahead log on disk.</summary>
     public static readonly Gauge WalBytes = Metrics.CreateGauge(
         "raftburrow_wal_bytes", "Bytes of the partition's write-ahead log on disk.",

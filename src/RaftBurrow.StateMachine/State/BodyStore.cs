@@ -35,6 +35,11 @@ internal sealed class BodyStore
     private readonly Stack<BodySlab> _spare = new();
     private BodySlab? _current;
 
+    // Snapshot images being written that point into this store's slabs (see SnapshotImage). While any
+    // is, an emptied slab is dropped instead of reused, so the bytes an image points at stay as they
+    // were at capture. Changed by the owner (Pin) and by the image's writer thread (Unpin).
+    private int _pins;
+
     /// <summary>Bytes of slabs still referenced (current + those with live bodies).</summary>
     public long SlabBytesHeld { get; private set; }
 
@@ -83,10 +88,18 @@ internal sealed class BodyStore
             Release(slab);
     }
 
+    /// <summary>Keeps emptied slabs from reuse until the matching <see cref="Unpin"/> (a snapshot image is being written).</summary>
+    public void Pin() => Interlocked.Increment(ref _pins);
+
+    /// <summary>Ends one <see cref="Pin"/>; may be called from another thread.</summary>
+    public void Unpin() => Interlocked.Decrement(ref _pins);
+
     private void Release(BodySlab slab)
     {
         SlabBytesHeld -= slab.Bytes.Length;
-        if (slab.Bytes.Length == SlabBytes && _spare.Count < MaxSpareSlabs)
+        // Pinned: an image may still read this slab's old bodies, so it must not be overwritten; the
+        // garbage collector frees it once the image is gone.
+        if (slab.Bytes.Length == SlabBytes && _spare.Count < MaxSpareSlabs && Volatile.Read(ref _pins) == 0)
         {
             slab.Used = 0;
             _spare.Push(slab);
