@@ -66,6 +66,7 @@ internal sealed class ZaqarMessage : ISequenced
 
     public int BodyOffset { get; set; }
 
+    /// <summary>Set once with the body (compaction moves the body, not its length): snapshot images read it later.</summary>
     public int BodyLength { get; set; }
 
     public ReadOnlySpan<byte> Body => BodySlab is null ? default : BodySlab.Bytes.AsSpan(BodyOffset, BodyLength);
