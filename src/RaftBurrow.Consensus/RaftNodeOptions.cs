@@ -1,3 +1,5 @@
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+
 namespace RaftBurrow.Consensus;
 
 /// <summary>
@@ -68,6 +70,39 @@ public sealed class RaftNodeOptions
     /// <summary>WAL chunk size in bytes (≥ 1 MiB: the 4 KiB default costs a file and an mmap per 128 entries).</summary>
     public int WalChunkSizeBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Where the WAL keeps the entries it writes (DotNext's <see cref="WriteAheadLog.MemoryManagementStrategy"/>):
+    /// <c>SharedMemory</c> = memory-mapped chunk files, flushed with msync (the OS may evict clean pages);
+    /// <c>PrivateMemory</c> = a private copy of every live chunk in process memory, flushed with a
+    /// synchronous (O_SYNC) write of just the new bytes. The private copy holds every chunk not yet
+    /// compacted away (it is read back in full at start-up), so resident memory grows with the log.
+    /// Case-insensitive name; see <see cref="EffectiveWalMemory"/>.
+    /// </summary>
+    public string WalMemory { get; set; } = nameof(WriteAheadLog.MemoryManagementStrategy.SharedMemory);
+
+    /// <summary>
+    /// With <c>WalMemory=PrivateMemory</c>: write chunks with direct I/O (O_DIRECT | O_DSYNC, whole
+    /// sectors), bypassing the page cache. DotNext silently falls back to ordinary writes where the file
+    /// system's block size is not a multiple of 4 KiB. Refused with <c>SharedMemory</c> (it would be ignored).
+    /// </summary>
+    public bool WalNoBuffering { get; set; }
+
+    /// <summary><see cref="WalMemory"/> parsed; throws <see cref="InvalidOperationException"/> for a bad name.</summary>
+    public WriteAheadLog.MemoryManagementStrategy EffectiveWalMemory =>
+        TryParseWalMemory(WalMemory, out var strategy)
+            ? strategy
+            : throw new InvalidOperationException(
+                $"RaftBurrow:WalMemory must be {nameof(WriteAheadLog.MemoryManagementStrategy.SharedMemory)} or {nameof(WriteAheadLog.MemoryManagementStrategy.PrivateMemory)} (is '{WalMemory}').");
+
+    // Names only: Enum.TryParse alone also takes numbers ("7"), which are no strategy.
+    private static bool TryParseWalMemory(string? value, out WriteAheadLog.MemoryManagementStrategy strategy)
+    {
+        strategy = default;
+        var name = value?.Trim();
+        return !string.IsNullOrEmpty(name) && !char.IsAsciiDigit(name[0]) && name[0] is not ('-' or '+')
+            && Enum.TryParse(name, ignoreCase: true, out strategy) && Enum.IsDefined(strategy);
+    }
+
     /// <summary>Lower bound between two expiry pulses of one partition, ms (a guard against a state machine
     /// whose deadline does not move after an Expire).</summary>
     public int MinExpireIntervalMs { get; set; } = 100;
@@ -103,6 +138,8 @@ public sealed class RaftNodeOptions
             throw new InvalidOperationException("RaftBurrow:SnapshotLogBytesFactor must be 0..1000.");
         if (WalChunkSizeBytes < 1024 * 1024)
             throw new InvalidOperationException("RaftBurrow:WalChunkSizeBytes must be ≥ 1 MiB.");
+        if (EffectiveWalMemory != WriteAheadLog.MemoryManagementStrategy.PrivateMemory && WalNoBuffering)
+            throw new InvalidOperationException("RaftBurrow:WalNoBuffering=true needs RaftBurrow:WalMemory=PrivateMemory (DotNext ignores it with shared memory).");
         var members = EffectiveMembers();
         if (members.Select(m => m.Id).Distinct().Count() != members.Count)
             throw new InvalidOperationException("RaftBurrow:Peers has duplicate ids.");

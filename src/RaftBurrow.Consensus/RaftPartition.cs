@@ -71,10 +71,12 @@ public sealed partial class RaftPartition : IAsyncDisposable
         {
             Location = walDir.FullName,
             ChunkSize = options.WalChunkSizeBytes,
+            MemoryManagement = options.EffectiveWalMemory,
+            NoBuffering = options.WalNoBuffering,
         }, stateMachine, memberCount: () => cluster?.Members.Count ?? 0);
         wal.Partition = partition;
-        logger.LogInformation("Partition {Partition}: WAL opened, last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
-            partition, wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
+        logger.LogInformation("Partition {Partition}: WAL opened ({WalMemory}{NoBuffering}), last entry {LastEntry}, committed {Committed}, snapshot {Snapshot}",
+            partition, options.EffectiveWalMemory, options.WalNoBuffering ? ", no buffering" : "", wal.LastEntryIndex, wal.LastCommittedEntryIndex, stateMachine.AppliedIndex);
 
         var self = directory.Members[options.NodeId];
         // A host name listens on what it resolved to at start (listenAddress); the other members (and

@@ -1,3 +1,4 @@
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using RaftBurrow.Consensus;
 
 namespace RaftBurrow.Cluster.Tests;
@@ -31,5 +32,28 @@ public sealed class ClusterManifestTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { Partitions = 0 }.Validate());
         Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { NodeId = 3, Peers = [new ClusterMember { Id = 1 }, new ClusterMember { Id = 2 }] }.Validate());
         Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { WalChunkSizeBytes = 4096 }.Validate());
+    }
+
+    [Theory]
+    [InlineData("SharedMemory", false, WriteAheadLog.MemoryManagementStrategy.SharedMemory)]
+    [InlineData("privatememory", false, WriteAheadLog.MemoryManagementStrategy.PrivateMemory)]
+    [InlineData(" PrivateMemory ", true, WriteAheadLog.MemoryManagementStrategy.PrivateMemory)]
+    public void The_wal_memory_strategy_is_a_case_insensitive_name(string value, bool noBuffering, WriteAheadLog.MemoryManagementStrategy expected)
+    {
+        var options = new RaftNodeOptions { WalMemory = value, WalNoBuffering = noBuffering };
+        options.Validate();
+        Assert.Equal(expected, options.EffectiveWalMemory);
+    }
+
+    [Theory]
+    [InlineData("Private", false)]
+    [InlineData("1", false)]
+    [InlineData("", false)]
+    [InlineData("SharedMemory", true)]
+    public void A_bad_wal_memory_setting_is_refused_with_the_key_in_the_message(string value, bool noBuffering)
+    {
+        Assert.Equal(WriteAheadLog.MemoryManagementStrategy.SharedMemory, new RaftNodeOptions().EffectiveWalMemory);
+        var refused = Assert.Throws<InvalidOperationException>(() => new RaftNodeOptions { WalMemory = value, WalNoBuffering = noBuffering }.Validate());
+        Assert.Contains(noBuffering ? "RaftBurrow:WalNoBuffering" : "RaftBurrow:WalMemory", refused.Message, StringComparison.Ordinal);
     }
 }

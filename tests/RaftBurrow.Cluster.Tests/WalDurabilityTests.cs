@@ -4,6 +4,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Logging.Abstractions;
 using RaftBurrow.Cluster.Tests.Support;
 using RaftBurrow.Consensus;
+using RaftBurrow.StateMachine;
 using NotLeaderException = DotNext.Net.Cluster.Consensus.Raft.NotLeaderException;
 
 namespace RaftBurrow.Cluster.Tests;
@@ -29,15 +30,27 @@ public sealed class WalDurabilityTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Entries_appended_through_the_follower_path_are_in_a_crash_image_as_soon_as_the_append_returns()
+    // Every WAL memory strategy RaftBurrow:WalMemory / WalNoBuffering can select (docs/configuration.md).
+    [Theory]
+    [InlineData(WriteAheadLog.MemoryManagementStrategy.SharedMemory, false)]
+    [InlineData(WriteAheadLog.MemoryManagementStrategy.PrivateMemory, false)]
+    [InlineData(WriteAheadLog.MemoryManagementStrategy.PrivateMemory, true)]
+    public async Task Entries_appended_through_the_follower_path_are_in_a_crash_image_as_soon_as_the_append_returns(
+        WriteAheadLog.MemoryManagementStrategy memory, bool noBuffering)
     {
         const int count = 300;
         var (machine, walDir) = await CreateMachineAsync("live");
         await using (machine)
         {
-            await using var wal = new DurableWriteAheadLog(new WriteAheadLog.Options { Location = walDir, ChunkSize = 1024 * 1024 }, machine, memberCount: () => 3);
-            var entries = Enumerable.Range(1, count).Select(i => new BinaryLogEntry { Term = 1, Content = new byte[200] }).ToArray();
+            await using var wal = new DurableWriteAheadLog(WalOptions(walDir, memory, noBuffering), machine, memberCount: () => 3);
+            // Distinct contents, so that the reopened copy is checked byte for byte (through the
+            // counting machine's hash), not only by its last index.
+            var entries = Enumerable.Range(1, count)
+                .Select(i => new BinaryLogEntry { Term = 1, Content = LogEntryCodec.Encode(i, Guid.Empty, BitConverter.GetBytes(i).Concat(new byte[200]).ToArray()) })
+                .ToArray();
+            var expected = new CountingStateMachine();
+            for (var i = 0; i < count; i++)
+                expected.Apply(i + 1, entries[i].Content.Span);
 
             // Exactly the call DotNext's RaftCluster makes when a follower receives AppendEntries;
             // it replies "replicated" as soon as this (and a commit up to the leader's index) returns.
@@ -46,14 +59,32 @@ public sealed class WalDurabilityTests : IDisposable
             var image = Path.Combine(_root, "crash-image");
             CopyDirectory(walDir, image);
 
-            var (reopenedMachine, _) = await CreateMachineAsync("reopened");
-            await using (reopenedMachine)
+            // Reopened with either strategy: the files are the same, so the setting may change between starts.
+            foreach (var reopenWith in new[] { memory, OtherStrategy(memory) })
             {
-                await using var reopened = new WriteAheadLog(new WriteAheadLog.Options { Location = image, ChunkSize = 1024 * 1024 }, reopenedMachine);
-                Assert.Equal(count, reopened.LastEntryIndex);
+                var copy = Path.Combine(_root, $"crash-image-{reopenWith}");
+                CopyDirectory(image, copy);
+                var counting = new CountingStateMachine();
+                var (reopenedMachine, _) = await CreateMachineAsync($"reopened-{reopenWith}", counting);
+                await using (reopenedMachine)
+                {
+                    await using var reopened = new WriteAheadLog(WalOptions(copy, reopenWith, noBuffering: false), reopenedMachine);
+                    Assert.Equal(count, reopened.LastEntryIndex);
+                    await reopened.CommitAsync(count);
+                    await reopened.WaitForApplyAsync(count).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+                    Assert.Equal((expected.Count, expected.Hash), (counting.Count, counting.Hash));
+                }
             }
         }
     }
+
+    private static WriteAheadLog.Options WalOptions(string location, WriteAheadLog.MemoryManagementStrategy memory, bool noBuffering) =>
+        new() { Location = location, ChunkSize = 1024 * 1024, MemoryManagement = memory, NoBuffering = noBuffering };
+
+    private static WriteAheadLog.MemoryManagementStrategy OtherStrategy(WriteAheadLog.MemoryManagementStrategy memory) =>
+        memory == WriteAheadLog.MemoryManagementStrategy.SharedMemory
+            ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory
+            : WriteAheadLog.MemoryManagementStrategy.SharedMemory;
 
     [Fact]
     public async Task Local_appends_must_carry_the_term_of_this_nodes_own_election_no_op()
@@ -140,10 +171,10 @@ public sealed class WalDurabilityTests : IDisposable
         }
     }
 
-    private async Task<(PartitionStateMachine Machine, string WalDir)> CreateMachineAsync(string name)
+    private async Task<(PartitionStateMachine Machine, string WalDir)> CreateMachineAsync(string name, CountingStateMachine? counting = null)
     {
         var snapshots = Directory.CreateDirectory(Path.Combine(_root, name, "snapshots"));
-        var machine = new PartitionStateMachine(snapshots, new CountingStateMachine(), 0, new SnapshotPolicy(1_000_000, long.MaxValue / 4, 1.0), NullLogger.Instance);
+        var machine = new PartitionStateMachine(snapshots, counting ?? new CountingStateMachine(), 0, new SnapshotPolicy(1_000_000, long.MaxValue / 4, 1.0), NullLogger.Instance);
         await machine.RestoreAsync(CancellationToken.None);
         return (machine, Path.Combine(_root, name, "wal"));
     }
