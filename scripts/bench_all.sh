@@ -12,6 +12,8 @@
 # and the throughput-vs-concurrency plot (scripts/plot_bench.py -> docs/img/throughput.svg).
 #
 #   scripts/bench_all.sh [all|ours|peers]     all = every step (default); ours = one three; peers = the rest
+#   (optional step, not in all: three-private = 3 nodes with RaftBurrow:WalMemory=PrivateMemory, e.g.
+#   STEPS="one three three-private zaqar kestrel rabbitmq nats disk" scripts/bench_all.sh all)
 #   scripts/bench_all.sh report DIR           re-print the tables and re-draw the plot of an earlier run
 #   scripts/bench_all.sh check                the pre-flight checks (packages, mirror, ports) and the plan only
 #
@@ -108,7 +110,7 @@ busy=()
 port_busy() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
 check_ports() { for p in "$@"; do port_busy "$p" && busy+=("$p"); done; }
 has one && check_ports "$SINGLE_PORT"
-has three && check_ports 8888
+{ has three || has three-private; } && check_ports 8888
 has zaqar && check_ports "${ZAQAR_REF_PORT:-8890}" "${ZAQAR_REF_REDIS_PORT:-6390}"
 has kestrel && check_ports 18080
 has rabbitmq && check_ports 5672 5673 5674 25672 25673 25674
@@ -122,7 +124,7 @@ for s in $STEPS; do
   n_matrix=$(wc -w <<<"$MATRIX")
   case "$s" in
     one) est=$((est + 6 * DURATION + 80)) ;;       # build, start, warm-up, 4 POST runs, 2 claim runs with a 10 s prefill
-    three) est=$((est + 6 * DURATION + 60)) ;;
+    three|three-private) est=$((est + 6 * DURATION + 60)) ;;
     zaqar) est=$((est + 6 * DURATION + 45)) ;;
     kestrel) est=$((est + 6 * DURATION + 45)) ;;   # build, 15 s JIT warm-up, GET/POST1/POST10 x 16/64
     rabbitmq) est=$((est + n_matrix * (DURATION + 6) + 80)) ;;
@@ -226,14 +228,16 @@ step_one() {
   rm -rf "$data"
 }
 
-step_three() {
+step_three() { # [WalMemory]: the system is raftburrow-3node, or raftburrow-3node-private with PrivateMemory
+  local system=raftburrow-3node wal="${1:-SharedMemory}"
+  [[ "$wal" == PrivateMemory ]] && system=raftburrow-3node-private
   "$ROOT/scripts/cluster.sh" clean >/dev/null 2>&1
   cluster_up=1
-  RaftBurrow__MaxMessagesPerQueue=0 "$ROOT/scripts/cluster.sh" up 3 >>"$DIR/raftburrow-3node.log" 2>&1 \
-    || { log "  cluster did not come up: $DIR/raftburrow-3node.log"; return 1; }
+  RaftBurrow__MaxMessagesPerQueue=0 RaftBurrow__WalMemory="$wal" "$ROOT/scripts/cluster.sh" up 3 >>"$DIR/$system.log" 2>&1 \
+    || { log "  cluster did not come up: $DIR/$system.log"; return 1; }
   local pids; mapfile -t pids < <(cat "$ROOT"/.cluster/node-*/pid)
-  log "  3 nodes up (pids ${pids[*]}); wrk on node 1, http://127.0.0.1:8888"
-  wrk_matrix raftburrow-3node http://127.0.0.1:8888 "${pids[@]}"
+  log "  3 nodes up (pids ${pids[*]}, WalMemory=$wal); wrk on node 1, http://127.0.0.1:8888"
+  wrk_matrix "$system" http://127.0.0.1:8888 "${pids[@]}"
   "$ROOT/scripts/cluster.sh" clean >/dev/null 2>&1; cluster_up=0
 }
 
@@ -279,7 +283,7 @@ step_disk() {
 for l in sys.stdin: print("  " + json.loads(l)["text"])' | tee -a "$DIR/progress.log"
 }
 
-declare -A TITLE=([one]="RaftBurrow, 1 node" [three]="RaftBurrow, 3 nodes" [zaqar]="Zaqar 15 reference (uwsgi)"
+declare -A TITLE=([one]="RaftBurrow, 1 node" [three]="RaftBurrow, 3 nodes" [three-private]="RaftBurrow, 3 nodes, WalMemory=PrivateMemory" [zaqar]="Zaqar 15 reference (uwsgi)"
   [kestrel]="bare Kestrel ceiling" [rabbitmq]="RabbitMQ quorum queue, 3 nodes" [nats]="NATS JetStream R3, 3 nodes"
   [disk]="disk flush latency")
 i=0; failed=()
@@ -290,6 +294,7 @@ for s in $STEPS; do
   case "$s" in
     one) step_one ;;
     three) step_three ;;
+    three-private) step_three PrivateMemory ;;
     zaqar) step_zaqar ;;
     kestrel) step_kestrel ;;
     rabbitmq) step_peer rabbitmq ;;

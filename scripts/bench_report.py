@@ -24,6 +24,7 @@ import sys
 SYSTEMS = [  # order and names of the table rows
     ("raftburrow-1node", "RaftBurrow, 1 node"),
     ("raftburrow-3node", "RaftBurrow, 3 nodes"),
+    ("raftburrow-3node-private", "RaftBurrow, 3 nodes, WalMemory=PrivateMemory (not the default)"),
     ("zaqar", "Zaqar 15 (uwsgi 2×4, redis)"),
     ("rabbitmq", "RabbitMQ 3.10 quorum queue, 3 nodes (publish + confirm)"),
     ("nats", "NATS 2.9 JetStream R3 (publish + ack)"),
@@ -214,6 +215,9 @@ def ratios(w, get):
     if w == "post1":
         line("3 nodes ÷ RabbitMQ QQ, 64 conn / 64 in flight", ratio(get, ("raftburrow-3node", w, 64), ("rabbitmq", w, 64)), 2)
         line("3 nodes ÷ NATS JetStream R3, 64 conn / 64 in flight (far goal)", ratio(get, ("raftburrow-3node", w, 64), ("nats", w, 64)), 1)
+        if ("raftburrow-3node-private", w, 64) in get:
+            line("3 nodes with WalMemory=PrivateMemory ÷ RabbitMQ QQ, 64 conn / 64 in flight",
+                 ratio(get, ("raftburrow-3node-private", w, 64), ("rabbitmq", w, 64)), 2)
         ours, kes = get.get(("raftburrow-1node", w, 16)), get.get(("kestrel", w, 16))
         if ours and kes and ours.get("server_cpu_us_per_req") and kes.get("server_cpu_us_per_req"):
             line("server CPU per 1-msg POST, 1 node ÷ bare Kestrel, 16 conn",
