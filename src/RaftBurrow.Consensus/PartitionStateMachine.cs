@@ -21,7 +21,7 @@ namespace RaftBurrow.Consensus;
 /// for as long as writing the whole state took (seconds for a few million messages: the p99 of
 /// docs/benchmarks.md). Here the applier only captures a frozen image of the state
 /// (<see cref="IReplicatedStateMachine.CaptureSnapshot"/>, a copy of small fields) and a
-/// background task serializes it to a temporary file, syncs it, renames it into place, syncs the
+/// background thread (at low CPU priority: <see cref="BackgroundPriority"/>) serializes it to a temporary file, syncs it, renames it into place, syncs the
 /// directory and only then publishes it to the WAL through <see cref="ISnapshotManager.Snapshot"/>
 /// (which DotNext allows to change at any time). Until then the WAL keeps the entries the new
 /// snapshot would cover, so nothing depends on the write finishing early.</para>
@@ -229,7 +229,27 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
         Volatile.Write(ref _snapshotRequested, 0);
         var coveredBytes = LogBytesSinceSnapshot;
         ConsensusMetrics.RecordSince(ConsensusMetrics.SnapshotCapture, _partition, started);
-        Volatile.Write(ref _writing, Task.Run(() => WriteSnapshot(image, index, term, coveredBytes, forced, started)));
+        // A thread of its own at low CPU priority (not the thread pool): the write takes a core for as
+        // long as serializing the whole state takes, and must yield it to request handling.
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                BackgroundPriority.LowerCurrentThread();
+                WriteSnapshot(image, index, term, coveredBytes, forced, started);
+            }
+            finally
+            {
+                written.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"snapshot-p{_partition}",
+        };
+        Volatile.Write(ref _writing, written.Task);
+        writer.Start();
     }
 
     /// <summary>Background: serializes <paramref name="image"/> to disk, then publishes it to the WAL.</summary>

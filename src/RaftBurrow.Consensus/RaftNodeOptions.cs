@@ -29,23 +29,25 @@ public sealed class RaftNodeOptions
     /// <summary>Every member, this node included; empty = a single-node cluster made of this node.</summary>
     public List<ClusterMember> Peers { get; set; } = [];
 
-    /// <summary>Lower bound of the randomized election timeout, ms.</summary>
-    public int ElectionTimeoutLowerMs { get; set; } = 300;
+    /// <summary>Lower bound of the randomized election timeout, ms (heartbeats go every half of it).</summary>
+    /// <remarks>200–600 ms (was 300–900 until session 3): a killed leader's partitions accept writes
+    /// again after 555–746 ms instead of 783–1187 ms (docs/benchmarks.md, "Failover").</remarks>
+    public int ElectionTimeoutLowerMs { get; set; } = 200;
 
     /// <summary>Upper bound of the randomized election timeout, ms.</summary>
     /// <remarks>Wide (3× the lower bound) on purpose: a candidate waits for every vote, and a hung
     /// peer's vote fails only after <see cref="EffectiveRaftRequestTimeoutMs"/>; the election
     /// deadline must usually be longer than that.</remarks>
-    public int ElectionTimeoutUpperMs { get; set; } = 900;
+    public int ElectionTimeoutUpperMs { get; set; } = 600;
 
     /// <summary>
     /// Timeout of one whole Raft exchange (a vote, an append with its entries, a snapshot install), ms;
-    /// 0 = the lower election timeout (DotNext's default). Two forces: a candidate waits for every
+    /// 0 = the lower election timeout (DotNext's default); 300 by default. Two forces: a candidate waits for every
     /// vote, so with a hung peer (paused process, dropped packets) an election completes only if this
     /// is below the election timeout; but an append or a snapshot install that takes longer than this
     /// fails and is retried, so a lagging or cold follower never catches up if it is too short.
     /// </summary>
-    public int RaftRequestTimeoutMs { get; set; }
+    public int RaftRequestTimeoutMs { get; set; } = 300;
 
     /// <summary>The effective <see cref="RaftRequestTimeoutMs"/>.</summary>
     public int EffectiveRaftRequestTimeoutMs => RaftRequestTimeoutMs > 0 ? RaftRequestTimeoutMs : ElectionTimeoutLowerMs;
