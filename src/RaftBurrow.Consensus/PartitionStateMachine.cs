@@ -261,13 +261,7 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
             long length;
             using (image)
             {
-                using var file = new FileStream(temp, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Share = FileShare.None,
-                    BufferSize = FileBufferBytes,
-                });
+                using var file = CreateTemp(temp, FileBufferBytes, FileOptions.None);
                 Span<byte> header = stackalloc byte[SnapshotHeaderSize];
                 BinaryPrimitives.WriteUInt32LittleEndian(header, SnapshotMagic);
                 header[4] = SnapshotVersion;
@@ -323,28 +317,22 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
         var temp = TempPath();
         try
         {
-            var file = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                Options = FileOptions.Asynchronous,
-            });
+            var file = CreateTemp(temp, bufferSize: 0, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
                 await entry.WriteToAsync(file, FileBufferBytes, token).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
+            // Restored before it is handed to the WAL (as DotNext's own state machine did): a file
+            // that does not restore is never offered to other members.
+            await RestoreFromAsync(new FileInfo(temp), token).ConfigureAwait(false);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
-        var snapshot = Publish(temp, entry.Index, entry.Term);
-        await RestoreFromAsync(snapshot.File, token).ConfigureAwait(false);
-        Volatile.Write(ref _lastSnapshotIndex, entry.Index);
+        Publish(temp, entry.Index, entry.Term);
         Volatile.Write(ref _appliedIndex, entry.Index);
         SignalChanged();
         return entry.Index;
@@ -411,6 +399,16 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
     }
 
     private string TempPath() => Path.Combine(_location.FullName, Path.GetRandomFileName() + TempSuffix);
+
+    /// <summary>A new snapshot file being written (named by <see cref="TempPath"/>; moved into place by <see cref="Publish"/>).</summary>
+    private static FileStream CreateTemp(string path, int bufferSize, FileOptions options) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        BufferSize = bufferSize,
+        Options = options,
+    });
 
     private static void TryDelete(string path)
     {
