@@ -30,6 +30,9 @@ public sealed partial class RaftPartition
     private readonly Queue<Proposal> _pending = new();
     private bool _pumping;
 
+    // A leadership transfer holds new batches back while the target catches up (RaftPartition.Leadership.cs).
+    private bool _paused;
+
     private sealed class Proposal(byte[] entry)
     {
         public byte[] Entry { get; } = entry;
@@ -60,8 +63,8 @@ public sealed partial class RaftPartition
         {
             foreach (var proposal in proposals)
                 _pending.Enqueue(proposal);
-            start = !_pumping;
-            _pumping = true;
+            start = !_pumping && !_paused;
+            _pumping |= start;
         }
         if (start)
             _ = PumpAsync();
@@ -134,7 +137,7 @@ public sealed partial class RaftPartition
         lock (_batchGate)
         {
             var bytes = 0;
-            while (_pending.TryPeek(out var next) && batch.Count < MaxBatchCount
+            while (!_paused && _pending.TryPeek(out var next) && batch.Count < MaxBatchCount
                    && (batch.Count == 0 || bytes + next.Entry.Length <= MaxBatchBytes))
             {
                 _pending.Dequeue();
