@@ -33,7 +33,7 @@ public sealed class RaftNodeOptions
     /// <remarks>200 (with <see cref="ElectionTimeoutUpperMs"/> 600): a killed leader's partitions accept
     /// writes again within 1 s (604–885 ms over 8 kills under load, docs/benchmarks.md, "Failover"),
     /// and a 3-node cluster under heavy load saw no spurious election. Lower (150 / 450) failed over
-    /// faster but re-elected leaders repeatedly while the nodes started on a loaded machine.</remarks>
+    /// faster but re-elected leaders again and again on a loaded machine.</remarks>
     public int ElectionTimeoutLowerMs { get; set; } = 200;
 
     /// <summary>Upper bound of the randomized election timeout, ms.</summary>
