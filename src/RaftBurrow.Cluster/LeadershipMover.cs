@@ -62,6 +62,7 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
             attempts++;
             var leader = replica.LeaderNodeId is { } id && router.Members.TryGetValue(id, out var m) ? m : null;
             var others = router.Members.Values.Where(m => m.Id != toNodeId).ToList();
+            var targetBehind = false;
             try
             {
                 if (leader is null)
@@ -81,14 +82,16 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
                     {
                         // The target is down or far behind: deposing the leader now would most likely
                         // leave the partition without one. Lift the pause and holds, and try again.
-                        await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
-                        continue;
+                        targetBehind = true;
                     }
-                    await SendHoldAsync(leader, partition, hold: true, cancellationToken).ConfigureAwait(false);
+                    else
+                    {
+                        await SendHoldAsync(leader, partition, hold: true, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 // The others resign/stand by; the target times out first (it is the only one allowed to campaign).
                 var attemptEnd = Stopwatch.GetTimestamp();
-                while (replica.LeaderNodeId != toNodeId && Stopwatch.GetElapsedTime(attemptEnd) < HoldTime - TimeSpan.FromMilliseconds(500))
+                while (!targetBehind && replica.LeaderNodeId != toNodeId && Stopwatch.GetElapsedTime(attemptEnd) < HoldTime - TimeSpan.FromMilliseconds(500))
                 {
                     var changed = replica.LeaderChanged;
                     await Task.WhenAny(changed, Task.Delay(50, cancellationToken)).ConfigureAwait(false);
@@ -97,6 +100,11 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
             finally
             {
                 await Task.WhenAll(others.Select(m => SendHoldAsync(m, partition, hold: false, CancellationToken.None))).ConfigureAwait(false);
+            }
+            if (targetBehind)
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             // A failed attempt: let the partition elect whoever can win before the next one, so that
             // the new leader brings every log (the target's too) up to date and the partition is
