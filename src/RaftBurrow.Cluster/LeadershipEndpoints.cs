@@ -3,20 +3,27 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using RaftBurrow.Consensus;
 
 namespace RaftBurrow.Cluster;
 
 /// <summary>
 /// <c>POST /internal/v1/partitions/{partition}/standby?holdMs=H</c> puts this node's replica in
 /// standby for H ms (1..10,000; it resigns if it leads); <c>DELETE</c> on the same route ends the
-/// hold. Used by <see cref="LeadershipMover"/> on the coordinating node.
+/// hold. <c>POST /internal/v1/partitions/{partition}/pause?ms=M</c> on the leader holds new log entries
+/// back for at most M ms (1..5,000) and answers the index of its last entry once the batch in flight has
+/// committed (421 when this node does not lead). Used by <see cref="LeadershipMover"/> on the coordinating node.
 /// </summary>
 public static class LeadershipEndpoints
 {
     /// <summary>Longest hold, ms (a bound, so that a forgotten hold cannot keep a replica out of elections for long).</summary>
     public const int MaxHoldMs = 10_000;
 
+    /// <summary>Longest pause of new log entries on a leader, ms (a transfer needs far less).</summary>
+    public const int MaxPauseMs = 5_000;
+
     private const string Route = "/internal/v1/partitions/{partition:int}/standby";
+    private const string PauseRoute = "/internal/v1/partitions/{partition:int}/pause";
 
     /// <summary>Maps the standby hold routes.</summary>
     public static IEndpointRouteBuilder MapLeadershipInternal(this IEndpointRouteBuilder endpoints)
@@ -38,6 +45,23 @@ public static class LeadershipEndpoints
                 return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
             await router.Node.Partitions[partition].ReleaseStandbyAsync(context.RequestAborted).ConfigureAwait(false);
             return Results.Ok(new { partition });
+        }).ExcludeFromDescription();
+        endpoints.MapPost(PauseRoute, async (HttpContext context, int partition) =>
+        {
+            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
+            if (partition < 0 || partition >= router.PartitionCount)
+                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
+            if (!int.TryParse(context.Request.Query["ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms is < 1 or > MaxPauseMs)
+                return Error(StatusCodes.Status400BadRequest, "Bad ms", $"ms must be an integer 1..{MaxPauseMs}.");
+            try
+            {
+                var lastIndex = await router.Node.Partitions[partition].PauseProposalsAsync(TimeSpan.FromMilliseconds(ms), context.RequestAborted).ConfigureAwait(false);
+                return Results.Ok(new { partition, lastIndex });
+            }
+            catch (NotLeaderException)
+            {
+                return Error(StatusCodes.Status421MisdirectedRequest, "Not the leader", $"This node does not lead partition {partition}.");
+            }
         }).ExcludeFromDescription();
         return endpoints;
     }

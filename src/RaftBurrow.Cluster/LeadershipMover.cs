@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using RaftBurrow.Consensus;
 
@@ -10,14 +12,26 @@ namespace RaftBurrow.Cluster;
 /// or evenly over the live nodes (<see cref="RebalanceAsync"/>). DotNext has no targeted transfer, so
 /// a transfer puts every replica except the target's in standby for a few seconds (through
 /// <see cref="LeadershipEndpoints"/> on each node) and makes the leader resign: the target is then the
-/// only replica that may stand for election. Holds expire by themselves, so a coordinator that dies
-/// half-way leaves nothing stuck. The result is reported as observed, never assumed.
+/// only replica that may stand for election. Before the leader resigns it holds new log entries back
+/// until the target has its whole log (else, under load, the target may be the only replica that
+/// cannot win). Holds and pauses expire by themselves, so a coordinator that dies half-way leaves
+/// nothing stuck. After a failed attempt the partition elects whoever can win before the next one.
+/// The result is reported as observed, never assumed.
 /// </summary>
 /// <remarks>Threading: one transfer or rebalance at a time per node (a second waits).</remarks>
 public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMover> logger) : IDisposable
 {
     /// <summary>How long one attempt holds the other replicas in standby.</summary>
     public static readonly TimeSpan HoldTime = TimeSpan.FromSeconds(3);
+
+    /// <summary>Longest time the leader holds new entries back while the target catches up.</summary>
+    private static readonly TimeSpan PauseTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pause before the next attempt when the target did not catch up.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>After a failed attempt, how long to wait for any leader before the next one.</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1) }) { Timeout = TimeSpan.FromSeconds(5) };
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -46,13 +60,38 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
         {
             cancellationToken.ThrowIfCancellationRequested();
             attempts++;
+            var leader = replica.LeaderNodeId is { } id && router.Members.TryGetValue(id, out var m) ? m : null;
             var others = router.Members.Values.Where(m => m.Id != toNodeId).ToList();
-            await Task.WhenAll(others.Select(m => SendHoldAsync(m, partition, hold: true, cancellationToken))).ConfigureAwait(false);
+            var targetBehind = false;
             try
             {
+                if (leader is null)
+                {
+                    await Task.WhenAll(others.Select(m => SendHoldAsync(m, partition, hold: true, cancellationToken))).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The target can win only with a log at least as up to date as a quorum's. Under
+                    // load the leader's latest entries may have reached the other followers but not
+                    // the target; then, with everybody else held in standby, no one can lead at all.
+                    // So: bystanders first (they cannot campaign from now on), then the leader holds
+                    // new entries back until the target has all of its log, and only then resigns.
+                    await Task.WhenAll(others.Where(m => m.Id != leader.Id).Select(m => SendHoldAsync(m, partition, hold: true, cancellationToken))).ConfigureAwait(false);
+                    if (await PauseAsync(leader, partition, cancellationToken).ConfigureAwait(false) is { } lastIndex
+                        && !await WaitForCommitAsync(router.Members[toNodeId], partition, lastIndex, cancellationToken).ConfigureAwait(false))
+                    {
+                        // The target is down or far behind: deposing the leader now would most likely
+                        // leave the partition without one. Lift the pause and holds, and try again.
+                        targetBehind = true;
+                    }
+                    else
+                    {
+                        await SendHoldAsync(leader, partition, hold: true, cancellationToken).ConfigureAwait(false);
+                    }
+                }
                 // The others resign/stand by; the target times out first (it is the only one allowed to campaign).
                 var attemptEnd = Stopwatch.GetTimestamp();
-                while (replica.LeaderNodeId != toNodeId && Stopwatch.GetElapsedTime(attemptEnd) < HoldTime - TimeSpan.FromMilliseconds(500))
+                while (!targetBehind && replica.LeaderNodeId != toNodeId && Stopwatch.GetElapsedTime(attemptEnd) < HoldTime - TimeSpan.FromMilliseconds(500))
                 {
                     var changed = replica.LeaderChanged;
                     await Task.WhenAny(changed, Task.Delay(50, cancellationToken)).ConfigureAwait(false);
@@ -62,12 +101,88 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
             {
                 await Task.WhenAll(others.Select(m => SendHoldAsync(m, partition, hold: false, CancellationToken.None))).ConfigureAwait(false);
             }
+            if (targetBehind)
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            // A failed attempt: let the partition elect whoever can win before the next one, so that
+            // the new leader brings every log (the target's too) up to date and the partition is
+            // not left without a leader between attempts.
+            var settle = Stopwatch.GetTimestamp();
+            while (replica.LeaderNodeId is null && Stopwatch.GetElapsedTime(settle) < SettleTime && Stopwatch.GetElapsedTime(started) < timeout)
+            {
+                var changed = replica.LeaderChanged;
+                await Task.WhenAny(changed, Task.Delay(50, cancellationToken)).ConfigureAwait(false);
+            }
         }
-        var leader = replica.LeaderNodeId;
-        var result = new TransferResult(partition, toNodeId, from, leader, leader == toNodeId, attempts, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var finalLeader = replica.LeaderNodeId;
+        var result = new TransferResult(partition, toNodeId, from, finalLeader, finalLeader == toNodeId, attempts, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         logger.LogInformation("Leadership transfer of partition {Partition} from {From} to {To}: {Transferred} after {Attempts} attempts ({ElapsedMs} ms), leader now {Leader}",
-            partition, from, toNodeId, result.Transferred, attempts, result.ElapsedMs, leader);
+            partition, from, toNodeId, result.Transferred, attempts, result.ElapsedMs, finalLeader);
         return result;
+    }
+
+    /// <summary>Asks the leader to hold new log entries back (<see cref="RaftPartition.PauseProposalsAsync"/>); its last index, or null when it could not.</summary>
+    private async Task<long?> PauseAsync(ClusterMember leader, int partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (leader.Id == router.NodeId)
+                return await router.Node.Partitions[partition].PauseProposalsAsync(PauseTime, cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{leader.HttpUrl.TrimEnd('/')}/internal/v1/partitions/{partition.ToString(CultureInfo.InvariantCulture)}/pause?ms="
+                + ((int)PauseTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            using var response = await _http.PostAsync(uri, null, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                // Not (or no longer) the leader, or a node without the pause: the transfer goes on
+                // without it, and may need another attempt.
+                logger.LogInformation("Pause of partition {Partition} on node {Node} answered {Status}", partition, leader.Id, (int)response.StatusCode);
+                return null;
+            }
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            return body?["lastIndex"]?.GetValue<long>();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NotLeaderException or JsonException or InvalidOperationException or FormatException)
+        {
+            logger.LogInformation("Pause of partition {Partition} on node {Node} failed: {Error}", partition, leader.Id, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits (a little less than <see cref="PauseTime"/>, so that the pause still holds) until
+    /// <paramref name="member"/>'s replica has committed <paramref name="index"/>, so holds it; false if it did not.
+    /// </summary>
+    private async Task<bool> WaitForCommitAsync(ClusterMember member, int partition, long index, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < PauseTime - TimeSpan.FromMilliseconds(200))
+        {
+            if (await CommitIndexAsync(member, partition, cancellationToken).ConfigureAwait(false) >= index)
+                return true;
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+        logger.LogInformation("Node {Node} did not commit index {Index} of partition {Partition} in time: leadership stays", member.Id, index, partition);
+        return false;
+    }
+
+    private async Task<long> CommitIndexAsync(ClusterMember member, int partition, CancellationToken cancellationToken)
+    {
+        if (member.Id == router.NodeId)
+            return router.Node.Partitions[partition].Status().CommitIndex;
+        try
+        {
+            using var response = await _http.GetAsync(new Uri($"{member.HttpUrl.TrimEnd('/')}/admin/cluster"), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                return -1;
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            return body?["partitions"]?.AsArray().FirstOrDefault(p => p?["partition"]?.GetValue<int>() == partition)?["commitIndex"]?.GetValue<long>() ?? -1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or FormatException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>

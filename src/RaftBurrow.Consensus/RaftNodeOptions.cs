@@ -30,16 +30,17 @@ public sealed class RaftNodeOptions
     public List<ClusterMember> Peers { get; set; } = [];
 
     /// <summary>Lower bound of the randomized election timeout, ms (heartbeats go every half of it).</summary>
-    /// <remarks>With 200 / 600 (and <see cref="RaftRequestTimeoutMs"/> 300) a killed leader's partitions
-    /// accept writes again after 460–746 ms instead of 783–1187 ms (docs/benchmarks.md, "Failover");
-    /// not the default because a leader-transfer test failed once in six CI runs with it.</remarks>
-    public int ElectionTimeoutLowerMs { get; set; } = 300;
+    /// <remarks>200 (with <see cref="ElectionTimeoutUpperMs"/> 600): a killed leader's partitions accept
+    /// writes again within 1 s (604–885 ms over 8 kills under load, docs/benchmarks.md, "Failover"),
+    /// and a 3-node cluster under heavy load saw no spurious election. Lower (150 / 450) failed over
+    /// faster but re-elected leaders again and again on a loaded machine.</remarks>
+    public int ElectionTimeoutLowerMs { get; set; } = 200;
 
     /// <summary>Upper bound of the randomized election timeout, ms.</summary>
     /// <remarks>Wide (3× the lower bound) on purpose: a candidate waits for every vote, and a hung
     /// peer's vote fails only after <see cref="EffectiveRaftRequestTimeoutMs"/>; the election
     /// deadline must usually be longer than that.</remarks>
-    public int ElectionTimeoutUpperMs { get; set; } = 900;
+    public int ElectionTimeoutUpperMs { get; set; } = 600;
 
     /// <summary>
     /// Timeout of one whole Raft exchange (a vote, an append with its entries, a snapshot install), ms;

@@ -35,6 +35,9 @@ public sealed partial class RaftPartition
 
     private BatchLinger Linger => _linger ??= new BatchLinger(TimeSpan.FromMicroseconds(_options.GroupCommitLingerUs), TimeProvider.System);
 
+    // A leadership transfer holds new batches back while the target catches up (RaftPartition.Leadership.cs).
+    private bool _paused;
+
     private sealed class Proposal(byte[] entry)
     {
         public byte[] Entry { get; } = entry;
@@ -66,8 +69,8 @@ public sealed partial class RaftPartition
         {
             foreach (var proposal in proposals)
                 _pending.Enqueue(proposal);
-            start = !_pumping;
-            _pumping = true;
+            start = !_pumping && !_paused;
+            _pumping |= start;
             cameBack = Linger.OnEnqueued(_pending.Count);
         }
         cameBack?.TrySetResult(true);
@@ -166,7 +169,7 @@ public sealed partial class RaftPartition
         lock (_batchGate)
         {
             var bytes = 0;
-            while (_pending.TryPeek(out var next) && batch.Count < MaxBatchCount
+            while (!_paused && _pending.TryPeek(out var next) && batch.Count < MaxBatchCount
                    && (batch.Count == 0 || bytes + next.Entry.Length <= MaxBatchBytes))
             {
                 _pending.Dequeue();

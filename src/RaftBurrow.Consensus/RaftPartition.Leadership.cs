@@ -9,6 +9,7 @@ public sealed partial class RaftPartition
 {
     private readonly SemaphoreSlim _standbyGate = new(1, 1);
     private long _standbyHold;
+    private long _pauseVersion;
 
     /// <summary>
     /// Puts this replica in standby (it cannot become a candidate, it still votes and replicates) for
@@ -29,6 +30,9 @@ public sealed partial class RaftPartition
         finally
         {
             _standbyGate.Release();
+            // No longer the leader: proposals held back by a transfer now fail with NotLeaderException
+            // (and re-route to the new leader) instead of waiting for the pause to run out.
+            ResumeProposals();
         }
         _ = Task.Run(async () =>
         {
@@ -64,7 +68,76 @@ public sealed partial class RaftPartition
         finally
         {
             _standbyGate.Release();
+            if (version is null)
+                ResumeProposals();
         }
+    }
+
+    /// <summary>
+    /// The first step of a leadership transfer, on the leader: stops starting new log entries (queued
+    /// and new proposals wait) for at most <paramref name="pause"/>, waits until the batch in flight has
+    /// committed, and returns the index of the last log entry. Once the target has that entry its log
+    /// is at least as up to date as every other replica's, so it can win the election that follows
+    /// when this leader resigns. Without the pause, under load the leader's latest append may have
+    /// reached another follower but not the target: then no replica in the only quorum the target
+    /// could form votes for it, and while the others are held in standby nobody else may campaign —
+    /// the partition stays without a leader until the holds end. The pause ends by itself, at
+    /// <see cref="ResumeProposals"/>, or when a standby hold makes this replica resign.
+    /// </summary>
+    /// <exception cref="NotLeaderException">This replica does not lead the partition.</exception>
+    public async Task<long> PauseProposalsAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        if (!IsLeader)
+            throw new NotLeaderException(Partition);
+        long version;
+        lock (_batchGate)
+        {
+            _paused = true;
+            version = ++_pauseVersion;
+        }
+        var started = _clock.Time.GetTimestamp();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(pause, _clock.Time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            ResumeProposals(version);
+        }, CancellationToken.None);
+        // The pump stops after the batch in flight (one at a time); polled, as this happens once per transfer.
+        while (IsPumping() && _clock.Time.GetElapsedTime(started) < pause)
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _clock.Time, cancellationToken).ConfigureAwait(false);
+        if (!IsLeader)
+            throw new NotLeaderException(Partition);
+        return _wal.LastEntryIndex;
+    }
+
+    /// <summary>Ends a pause of <see cref="PauseProposalsAsync"/> (a no-op when none is active).</summary>
+    public void ResumeProposals() => ResumeProposals(null);
+
+    private void ResumeProposals(long? version)
+    {
+        bool start;
+        lock (_batchGate)
+        {
+            // A timer of an older pause must not end a newer one.
+            if (!_paused || (version is { } v && v != _pauseVersion))
+                return;
+            _paused = false;
+            start = !_pumping && _pending.Count > 0;
+            _pumping |= start;
+        }
+        if (start)
+            _ = PumpAsync();
+    }
+
+    private bool IsPumping()
+    {
+        lock (_batchGate)
+            return _pumping;
     }
 
     /// <summary>Index of the latest snapshot this replica wrote or restored (0 = none).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using RaftBurrow.Client;
 using RaftBurrow.Cluster.Tests.Support;
 using Xunit.Abstractions;
@@ -58,6 +59,26 @@ public sealed class OperationsTests(ITestOutputHelper output)
         {
             using var post = await http.SendAsync(Tenant.Request(cluster, HttpMethod.Post, 1 + n % 3, "/v2/queues/moves/messages", $$"""{"messages":[{"ttl":3600,"body":"m{{n}}"}]}"""));
             Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        }
+
+        // The first step of a transfer: only the leader holds new entries back (421 elsewhere), it
+        // answers its last index, and the pause ends by itself. Bad input is a 400 with a JSON body.
+        var leaderOf0 = await cluster.LeaderOfAsync(0, askNode: 2);
+        using (var pause = await http.PostAsync(new Uri(cluster.BaseUri(leaderOf0), "/internal/v1/partitions/0/pause?ms=300"), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
+            Assert.True(JsonNode.Parse(await pause.Content.ReadAsStringAsync())!["lastIndex"]!.GetValue<long>() > 0);
+        }
+        var (afterPause, _) = await cluster.ExecuteAsync(leaderOf0 % 3 + 1, 0, Queues.Post(Queues.QueueOn(0, Partitions, "paused"), "p"), Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, afterPause);
+        using (var notLeader = await http.PostAsync(new Uri(cluster.BaseUri(leaderOf0 % 3 + 1), "/internal/v1/partitions/0/pause?ms=300"), null))
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, notLeader.StatusCode);
+        foreach (var (query, status) in new[] { ("0/pause?ms=0", HttpStatusCode.BadRequest), ("0/pause?ms=x", HttpStatusCode.BadRequest), ("0/pause", HttpStatusCode.BadRequest),
+                     ("0/pause?ms=99999", HttpStatusCode.BadRequest), ("99/pause?ms=10", HttpStatusCode.NotFound) })
+        {
+            using var bad = await http.PostAsync(new Uri(cluster.BaseUri(leaderOf0), "/internal/v1/partitions/" + query), null);
+            Assert.Equal(status, bad.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["title"]);
         }
 
         // Every partition to a node that does not lead partition 0, one transfer at a time; every node must agree afterwards.
