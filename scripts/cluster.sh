@@ -78,7 +78,7 @@ start_node() {
 
 # Node $1's view: "ok" when it answers and every partition has a leader.
 node_ready() {
-  curl -fsS --max-time 2 "http://127.0.0.$1:$http_port/admin/cluster" 2>/dev/null | python3 -c '
+  curl -fsS --max-time 2 "http://127.0.0.$1:$http_port/admin/cluster?hash=false" 2>/dev/null | python3 -c '
 import json, sys
 view = json.load(sys.stdin)
 parts = view["partitions"]
@@ -165,7 +165,7 @@ case "$cmd" in
       pid="$(node_pid "$i")"
       if [ -z "$pid" ]; then echo "node $i: down"; continue; fi
       echo -n "node $i: pid $pid http://127.0.0.$i:$http_port  "
-      curl -fsS --max-time 2 "http://127.0.0.$i:$http_port/admin/cluster" 2>/dev/null | python3 -c '
+      curl -fsS --max-time 2 "http://127.0.0.$i:$http_port/admin/cluster?hash=false" 2>/dev/null | python3 -c '
 import json, sys
 v = json.load(sys.stdin)
 parts = v["partitions"]

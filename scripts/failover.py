@@ -56,7 +56,7 @@ def cluster(*args):
 
 
 def view(node):
-    status, body = request(node, "GET", "/admin/cluster")
+    status, body = request(node, "GET", "/admin/cluster?hash=false")
     if status != 200:
         raise RuntimeError(f"/admin/cluster on node {node} answered {status}")
     return {p["partition"]: p for p in json.loads(body)["partitions"]}

@@ -355,7 +355,7 @@ public sealed partial class ClusterRouter : IHostedService, IAsyncDisposable
     }
 
     /// <summary>This node's view of every partition.</summary>
-    public IReadOnlyList<PartitionStatus> Status() => Node.Partitions.Select(p => p.Status()).ToList();
+    public IReadOnlyList<PartitionStatus> Status(bool withHash = true) => Node.Partitions.Select(p => p.Status(withHash)).ToList();
 
     private async Task WaitBrieflyAsync(Task leaderChanged, CancellationToken deadline)
     {

@@ -170,10 +170,10 @@ public sealed class LeadershipMover(ClusterRouter router, ILogger<LeadershipMove
     private async Task<long> CommitIndexAsync(ClusterMember member, int partition, CancellationToken cancellationToken)
     {
         if (member.Id == router.NodeId)
-            return router.Node.Partitions[partition].Status().CommitIndex;
+            return router.Node.Partitions[partition].Status(withHash: false).CommitIndex;
         try
         {
-            using var response = await _http.GetAsync(new Uri($"{member.HttpUrl.TrimEnd('/')}/admin/cluster"), cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(new Uri($"{member.HttpUrl.TrimEnd('/')}/admin/cluster?hash=false"), cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 return -1;
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));

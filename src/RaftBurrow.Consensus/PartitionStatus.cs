@@ -7,5 +7,5 @@ namespace RaftBurrow.Consensus;
 /// <param name="Term">Current Raft term.</param>
 /// <param name="CommitIndex">Last committed log index.</param>
 /// <param name="AppliedIndex">Last log index applied to the state machine.</param>
-/// <param name="StateHash">The state machine's hash, read together with <paramref name="AppliedIndex"/>.</param>
-public sealed record PartitionStatus(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, ulong StateHash);
+/// <param name="StateHash">The state machine's hash, read together with <paramref name="AppliedIndex"/>; null when not asked for.</param>
+public sealed record PartitionStatus(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, ulong? StateHash);

@@ -216,9 +216,13 @@ public sealed partial class RaftPartition : IAsyncDisposable
     public T ReadLocal<T>(Func<IReplicatedStateMachine, T> query) => _stateMachine.Read(query);
 
     /// <summary>This node's view of the partition.</summary>
-    public PartitionStatus Status()
+    /// <param name="withHash">Also hash the state (costly on a large state, see
+    /// <see cref="PartitionStateMachine.IndexAndHash"/>); without it <see cref="PartitionStatus.StateHash"/> is null.</param>
+    public PartitionStatus Status(bool withHash = true)
     {
-        var (applied, hash) = _stateMachine.IndexAndHash(() => _wal.LastAppliedIndex);
+        var (applied, hash) = withHash
+            ? _stateMachine.IndexAndHash(() => _wal.LastAppliedIndex)
+            : (Math.Max(_stateMachine.AppliedIndex, _wal.LastAppliedIndex), (ulong?)null);
         string role;
         if (_cluster.Standby)
             role = "standby";

@@ -21,8 +21,22 @@ internal static class AdminEndpoints
                 return Results.Json(new { title = "Service unavailable", description = e.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
-        endpoints.MapGet("/admin/cluster", (ClusterRouter router) =>
+        endpoints.MapGet("/admin/cluster", (ClusterRouter router, string? hash) =>
         {
+            // ?hash=false leaves the state hashes out (null): cheap enough to poll under load.
+            bool withHash;
+            switch (hash?.Trim().ToLowerInvariant())
+            {
+                case null or "true" or "1":
+                    withHash = true;
+                    break;
+                case "false" or "0":
+                    withHash = false;
+                    break;
+                default:
+                    return Results.Json(new { title = "Invalid parameter", description = $"hash must be true or false (is '{hash}')." },
+                        statusCode: StatusCodes.Status400BadRequest);
+            }
             try
             {
                 return Results.Ok(new AdminClusterView(
@@ -30,8 +44,8 @@ internal static class AdminEndpoints
                     router.PartitionCount,
                     router.Members.Values.OrderBy(m => m.Id)
                         .Select(m => new AdminNodeView(m.Id, m.HttpUrl, m.RaftAddress, m.RaftBasePort, m.Zone)).ToList(),
-                    router.Status().Select(s => new AdminPartitionView(s.Partition, s.Role, s.LeaderNodeId, s.Term, s.CommitIndex,
-                        s.AppliedIndex, s.StateHash.ToString("x16", CultureInfo.InvariantCulture),
+                    router.Status(withHash).Select(s => new AdminPartitionView(s.Partition, s.Role, s.LeaderNodeId, s.Term, s.CommitIndex,
+                        s.AppliedIndex, s.StateHash?.ToString("x16", CultureInfo.InvariantCulture),
                         router.Node.Partitions[s.Partition].ConfigurationMemberIds.Order().ToList())).ToList()));
             }
             catch (ClusterUnavailableException e)
@@ -52,5 +66,5 @@ internal sealed record AdminNodeView(int Id, string HttpUrl, string RaftAddress,
 
 /// <summary>One partition as this node sees it.</summary>
 /// <param name="Members">The node ids in this replica's Raft configuration (null: an endpoint of no known node).</param>
-internal sealed record AdminPartitionView(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash,
+internal sealed record AdminPartitionView(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string? StateHash,
     IReadOnlyList<int?> Members);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -165,6 +166,17 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         cluster.Start(1);
         await cluster.WaitForLeadersAsync(1);
         Assert.Equal(Enumerable.Range(0, 5).Select(n => $"s{n}"), await Queues.DrainAsync(cluster, 1, queue));
+
+        // /admin/cluster?hash=false: the same view without the (costly) state hashes; a bad value is a 400.
+        using var http = new HttpClient();
+        var hashed = await cluster.AdminAsync(1);
+        var plain = JsonSerializer.Deserialize<AdminView>(await http.GetStringAsync(new Uri(cluster.BaseUri(1), "/admin/cluster?hash=false")), ServerCluster.Json)!;
+        Assert.All(hashed!.Partitions, p => Assert.Matches("^[0-9a-f]{16}$", p.StateHash));
+        Assert.All(plain.Partitions, p => Assert.Null(p.StateHash));
+        Assert.Equal(hashed.Partitions.Select(p => p.CommitIndex), plain.Partitions.Select(p => p.CommitIndex));
+        using var bad = await http.GetAsync(new Uri(cluster.BaseUri(1), "/admin/cluster?hash=maybe"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("hash must be true or false", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -312,11 +312,11 @@ public sealed class ServerCluster : IAsyncDisposable
         }
     }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }
 
 public sealed record AdminView(int NodeId, int PartitionCount, IReadOnlyList<AdminNode> Nodes, IReadOnlyList<AdminPartition> Partitions);
 
 public sealed record AdminNode(int Id, string HttpUrl, string RaftAddress, int RaftBasePort, string? Zone);
 
-public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string StateHash, IReadOnlyList<int?>? Members = null);
+public sealed record AdminPartition(int Partition, string Role, int? LeaderNodeId, long Term, long CommitIndex, long AppliedIndex, string? StateHash, IReadOnlyList<int?>? Members = null);
