@@ -35,15 +35,24 @@ public sealed class CountingStateMachine : IReplicatedStateMachine
         return ApplyOne(entry);
     }
 
+    // Request ids already applied, with their results: a proposal retried with the same id after a
+    // leader change (it may have committed on the old leader too) counts once, as the real machine's
+    // dedup table makes it. In the snapshot, so a replica restored from one skips the same retries.
+    private readonly Dictionary<Guid, long> _applied = [];
+
     private object ApplyOne(ReadOnlySpan<byte> entry)
     {
-        if (!LogEntryCodec.TryDecode(entry, out _, out _, out var command))
+        if (!LogEntryCodec.TryDecode(entry, out _, out var requestId, out var command))
             return -1L;
+        if (requestId != Guid.Empty && _applied.TryGetValue(requestId, out var first))
+            return first;
         Count++;
         var buffer = new byte[8 + command.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(buffer, Hash);
         command.CopyTo(buffer.AsSpan(8));
         Hash = XxHash64.HashToUInt64(buffer);
+        if (requestId != Guid.Empty)
+            _applied[requestId] = Count;
         return Count;
     }
 
@@ -54,6 +63,16 @@ public sealed class CountingStateMachine : IReplicatedStateMachine
         BinaryPrimitives.WriteInt64LittleEndian(buffer[8..], Count);
         BinaryPrimitives.WriteUInt64LittleEndian(buffer[16..], Hash);
         destination.Write(buffer);
+        // The applied request ids, in a fixed order so that equal states write equal bytes.
+        Span<byte> item = stackalloc byte[24];
+        BinaryPrimitives.WriteInt32LittleEndian(item, _applied.Count);
+        destination.Write(item[..4]);
+        foreach (var (id, result) in _applied.OrderBy(p => p.Key))
+        {
+            id.TryWriteBytes(item);
+            BinaryPrimitives.WriteInt64LittleEndian(item[16..], result);
+            destination.Write(item);
+        }
     }
 
     public void RestoreSnapshot(Stream source)
@@ -63,6 +82,15 @@ public sealed class CountingStateMachine : IReplicatedStateMachine
         AppliedIndex = BinaryPrimitives.ReadInt64LittleEndian(buffer);
         Count = BinaryPrimitives.ReadInt64LittleEndian(buffer[8..]);
         Hash = BinaryPrimitives.ReadUInt64LittleEndian(buffer[16..]);
+        _applied.Clear();
+        Span<byte> item = stackalloc byte[24];
+        source.ReadExactly(item[..4]);
+        var count = BinaryPrimitives.ReadInt32LittleEndian(item);
+        for (var i = 0; i < count; i++)
+        {
+            source.ReadExactly(item);
+            _applied[new Guid(item[..16])] = BinaryPrimitives.ReadInt64LittleEndian(item[16..]);
+        }
     }
 
     public ulong StateHash() => Hash ^ (ulong)Count;
