@@ -60,7 +60,7 @@ public sealed partial class QueueStateMachine
             accounts[i++] = SnapshotImage.CaptureAccount(account);
         _bodies.Pin();
         return new SnapshotImage(AppliedIndex, _clockMs, _seq, _outboxSeq, Options.PartitionId,
-            [.. zaqarQueues], accounts, [.. _dedup.Entries], [.. _outbox], _bodies, _epochs);
+            [.. zaqarQueues], accounts, _dedup.ToArray(), [.. _outbox], _bodies, _epochs);
     }
 
     /// <summary>Call before changing a Zaqar message's snapshotted fields: open images keep them as they were (see <see cref="SnapshotEpochs"/>).</summary>
