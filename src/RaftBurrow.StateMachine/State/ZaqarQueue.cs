@@ -90,7 +90,7 @@ internal sealed class ZaqarMessage : ISequenced
     /// or <see cref="Removed"/> after creation is preceded by <see cref="SnapshotEpochs.Preserve"/>.
     /// Written by the applying thread, read by image writers (hence a field, for Volatile).
     /// </summary>
-    public long SnapshotEpoch;
+    public int SnapshotEpoch;
 }
 
 /// <summary>
