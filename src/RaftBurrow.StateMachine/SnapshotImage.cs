@@ -42,7 +42,7 @@ public sealed class SnapshotImage : ISnapshotImage
     private readonly MessageCopies _copies;
     private BodyStore? _pinned;
 
-    /// <summary>Called by the machine on its applying thread: opens the copy-on-write at once, so no mutation after the capture goes unsaved.</summary>
+    /// <summary>Called by the machine at the end of a capture (never concurrently with apply): opens the copy-on-write at once, so no mutation after the capture goes unsaved.</summary>
     internal SnapshotImage(long appliedIndex, long clockMs, long seq, long outboxSeq, int partitionId,
         ZaqarQueueImage[] zaqarQueues, BurrowAccountImage[] burrowAccounts, DedupEntry[] dedup,
         KeyValuePair<long, DeadLetterView>[] outbox, BodyStore pinned, SnapshotEpochs epochs)

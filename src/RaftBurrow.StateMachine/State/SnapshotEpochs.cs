@@ -18,16 +18,19 @@ namespace RaftBurrow.StateMachine.State;
 /// its epoch stays below the image's, else the saved copy.</para>
 /// <para>Not replicated state: epochs depend on when snapshots are taken, which differs per replica,
 /// and nothing in apply reads them, so answers and the state hash do not depend on them.</para>
-/// <para>Threading: <see cref="Open"/> and <see cref="Preserve"/> run on the applying thread;
-/// <see cref="Close"/> may run on any thread (an image is disposed by its writer).</para>
+/// <para>Threading: <see cref="Preserve"/> runs on the applying thread. <see cref="Open"/> runs
+/// wherever a capture does: never concurrently with apply, but possibly with another capture (the
+/// owner takes the state hash, a capture and write in a row, under a read lock that the applier's
+/// own capture also takes). <see cref="Close"/> may run on any thread (an image is disposed by its
+/// writer).</para>
 /// </remarks>
 internal sealed class SnapshotEpochs
 {
     private readonly Lock _gate = new();
 
     /// <summary>
-    /// The epoch of the latest capture (0: none yet). Invariant: never decreases; only the applying
-    /// thread writes it. An int, not a long: it fits in the padding of <see cref="ZaqarMessage"/>
+    /// The epoch of the latest capture (0: none yet). Invariant: never decreases; changed only by
+    /// <see cref="Open"/>, never while <see cref="Preserve"/> runs. An int, not a long: it fits in the padding of <see cref="ZaqarMessage"/>
     /// (a long made every message 8 bytes larger); 2^31 captures at one per second take 68 years.
     /// </summary>
     private int _current;
@@ -38,11 +41,15 @@ internal sealed class SnapshotEpochs
     /// <summary>The epoch new messages start at: no image captured so far can contain them.</summary>
     public int Current => _current;
 
-    /// <summary>Starts the copy-on-write for an image being captured now (applying thread).</summary>
+    /// <summary>Starts the copy-on-write for an image being captured now (not concurrently with apply).</summary>
     public MessageCopies Open()
     {
-        // Checked: a wrapped epoch would make images read messages changed after their capture.
-        var copies = new MessageCopies(checked(++_current));
+        // Interlocked: two captures may run at once (see the remarks). A wrapped epoch would make
+        // images read messages changed after their capture: refuse instead.
+        var epoch = Interlocked.Increment(ref _current);
+        if (epoch <= 0)
+            throw new InvalidOperationException("Snapshot epochs are exhausted (2^31 captures).");
+        var copies = new MessageCopies(epoch);
         lock (_gate)
             _open = [.. _open, copies];
         return copies;
