@@ -40,7 +40,8 @@ public sealed partial class ClusterRouter
     private Task<CommandResult?> ForwardBatchedAsync(ClusterMember leader, int partition, byte[] command, Guid requestId, int timeoutMs, CancellationToken cancellationToken)
     {
         var batcher = _forwarders.GetOrAdd((leader.Id, partition), static (key, router) =>
-            new ForwardBatcher(key.Partition, router.SendBatchAsync, router.ForwardAsync, router._time), this);
+            new ForwardBatcher(key.Partition, router.SendBatchAsync, router.ForwardAsync, router._time,
+                TimeSpan.FromMicroseconds(router._nodeOptions.GroupCommitLingerUs)), this);
         return batcher.ForwardAsync(leader, command, requestId, timeoutMs, cancellationToken);
     }
 

@@ -20,9 +20,12 @@ namespace RaftBurrow.Cluster;
 /// sent, its retry is deduplicated by request id on the leader. A receiver that does not know the
 /// batched endpoint (an older node during a rolling upgrade) gets the single-command endpoint for a
 /// while (<see cref="LegacyRetry"/>).
+/// After a batch is answered, the pump waits briefly for those callers' next commands before it sends
+/// again (<see cref="BatchLinger"/>, <c>GroupCommitLingerUs</c>), so that they reach the leader in one
+/// request and its group commit can wait for them as a whole.
 /// Threading: the queue is guarded by <see cref="_gate"/>; at most <see cref="MaxInFlight"/> pumps run.
 /// </remarks>
-internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender sendBatch, ForwardBatcher.SingleSender sendOne, TimeProvider time)
+internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender sendBatch, ForwardBatcher.SingleSender sendOne, TimeProvider time, TimeSpan linger = default)
 {
     /// <summary>Most commands in one internal request.</summary>
     internal const int MaxBatchCount = 256;
@@ -50,6 +53,7 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
     private int _inFlight;
+    private readonly BatchLinger _linger = new(linger, time);
     private long _legacyUntil;
 
     private sealed class Pending(byte[] command, Guid requestId, int timeoutMs, CancellationToken cancellationToken)
@@ -74,13 +78,16 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
         }
         var pending = new Pending(command, requestId, timeoutMs, cancellationToken);
         bool start;
+        TaskCompletionSource<bool>? cameBack;
         lock (_gate)
         {
             _pending.Enqueue(pending);
             start = _inFlight < MaxInFlight;
             if (start)
                 _inFlight++;
+            cameBack = _linger.OnEnqueued(_pending.Count);
         }
+        cameBack?.TrySetResult(true);
         if (start)
             _ = PumpAsync(leader); // runs inline up to its first await: no thread hop when idle
         return pending.Result.Task.WaitAsync(cancellationToken);
@@ -137,8 +144,12 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
                         _ = SendOneAsync(leader, p);
                     continue;
                 }
+                int pendingBefore;
+                lock (_gate)
+                    pendingBefore = _pending.Count;
                 for (var i = 0; i < batch.Count; i++)
                     batch[i].Result.TrySetResult(answers[i]);
+                await LingerAsync(pendingBefore, batch.Count).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -146,6 +157,19 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
                     p.Result.TrySetException(e);
             }
         }
+    }
+
+    /// <summary>Waits briefly for the callers just answered to send again (see <see cref="BatchLinger"/>).</summary>
+    private async Task LingerAsync(int pendingBefore, int answered)
+    {
+        TaskCompletionSource<bool>? wait;
+        lock (_gate)
+            wait = _linger.Begin(pendingBefore, _pending.Count, answered, MaxBatchCount);
+        if (wait is null)
+            return;
+        var cameBack = await _linger.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false);
+        lock (_gate)
+            _linger.End(cameBack);
     }
 
     private async Task SendOneAsync(ClusterMember leader, Pending p)

@@ -66,6 +66,9 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
     private long _noAutomaticSnapshotBefore; // Stopwatch timestamp; set after a failed write
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private readonly Lock _hashGate = new(); // one hash at a time; guards the two fields below
+    private (long AppliedIndex, ulong StateHash)? _lastHash;
+    private long _nextHashAt; // Stopwatch timestamp
 
     public PartitionStateMachine(DirectoryInfo location, IReplicatedStateMachine machine, int partition, SnapshotPolicy policy, ILogger logger)
     {
@@ -123,16 +126,44 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
     /// <see cref="ApplyAsync"/>, so entries between our index and the WAL's are state-neutral and the
     /// hash holds at the larger index.
     /// </summary>
+    /// <remarks>
+    /// The hash covers the whole state (every message body), so computing it costs about as much as
+    /// writing a snapshot. It used to be computed under the read lock, which held up every apply for
+    /// that long on each <c>GET /admin/cluster</c> (the dashboard polls every node every 2 s: with a
+    /// million messages, about a second of stall per poll). Now only a capture is taken under the lock
+    /// (as for a snapshot) and the image is hashed outside it; the pair is cached, so a state that did
+    /// not move is not hashed again, and after a hash that took <c>t</c> the next one waits at least
+    /// 10·<c>t</c>, answering the cached (older) pair meanwhile: at most about a tenth of a core goes
+    /// to hashing however often the state is polled. Callers get a consistent pair either way; under
+    /// load on a large state its applied index may lag behind the commit index.
+    /// </remarks>
     public (long AppliedIndex, ulong StateHash) IndexAndHash(Func<long> walAppliedIndex)
     {
-        _lock.EnterReadLock();
-        try
+        lock (_hashGate)
         {
-            return (Math.Max(AppliedIndex, walAppliedIndex()), _machine.StateHash());
-        }
-        finally
-        {
-            _lock.ExitReadLock();
+            ISnapshotImage image;
+            long index;
+            _lock.EnterReadLock();
+            try
+            {
+                index = Math.Max(AppliedIndex, walAppliedIndex());
+                if (_lastHash is { } last && (last.AppliedIndex == index || Stopwatch.GetTimestamp() < _nextHashAt))
+                    return last;
+                image = _machine.CaptureSnapshot();
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+            using (image)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var hash = SnapshotHashing.Hash(image);
+                var took = Stopwatch.GetTimestamp() - started;
+                _lastHash = (index, hash);
+                _nextHashAt = Stopwatch.GetTimestamp() + 10 * took;
+                return (index, hash);
+            }
         }
     }
 

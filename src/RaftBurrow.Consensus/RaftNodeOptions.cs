@@ -106,6 +106,14 @@ public sealed class RaftNodeOptions
             && Enum.TryParse(name, ignoreCase: true, out strategy) && Enum.IsDefined(strategy);
     }
 
+    /// <summary>
+    /// Group commit: after answering a batch, how long the leader waits at most for those callers'
+    /// next commands before it takes the next batch, µs; 0 = no wait (the next batch starts at once).
+    /// The wait ends as soon as they are back, and a command that finds the partition idle never waits
+    /// (<see cref="BatchLinger"/>). Also the wait of a node forwarding commands to a leader.
+    /// </summary>
+    public int GroupCommitLingerUs { get; set; } = 1000;
+
     /// <summary>Lower bound between two expiry pulses of one partition, ms (a guard against a state machine
     /// whose deadline does not move after an Expire).</summary>
     public int MinExpireIntervalMs { get; set; } = 100;
@@ -139,6 +147,8 @@ public sealed class RaftNodeOptions
             throw new InvalidOperationException("RaftBurrow:SnapshotMinLogBytes must be ≥ 1.");
         if (!double.IsFinite(SnapshotLogBytesFactor) || SnapshotLogBytesFactor is < 0 or > 1000)
             throw new InvalidOperationException("RaftBurrow:SnapshotLogBytesFactor must be 0..1000.");
+        if (GroupCommitLingerUs is < 0 or > 100_000)
+            throw new InvalidOperationException("RaftBurrow:GroupCommitLingerUs must be 0..100000.");
         if (WalChunkSizeBytes < 1024 * 1024)
             throw new InvalidOperationException("RaftBurrow:WalChunkSizeBytes must be ≥ 1 MiB.");
         if (EffectiveWalMemory != WriteAheadLog.MemoryManagementStrategy.PrivateMemory && WalNoBuffering)

@@ -12,7 +12,9 @@ namespace RaftBurrow.Consensus;
 /// No added latency when idle: a proposal that finds no batch in flight is replicated at once (as a
 /// plain version-1 entry when it is alone); proposals that arrive while a batch is in flight wait for
 /// it and then go together, bounded by <see cref="MaxBatchCount"/> and <see cref="MaxBatchBytes"/>.
-/// One batch is in flight per partition at a time (the next one forms while it commits).
+/// One batch is in flight per partition at a time (the next one forms while it commits). Between
+/// batches the pump waits briefly for the callers it just answered (<see cref="BatchLinger"/>), so that
+/// a steady set of clients shares one entry instead of splitting into two cohorts that alternate.
 /// Threading: the queue is guarded by <see cref="_batchGate"/>; at most one pump runs.
 /// </remarks>
 public sealed partial class RaftPartition
@@ -29,6 +31,9 @@ public sealed partial class RaftPartition
     private readonly Lock _batchGate = new();
     private readonly Queue<Proposal> _pending = new();
     private bool _pumping;
+    private BatchLinger? _linger;
+
+    private BatchLinger Linger => _linger ??= new BatchLinger(TimeSpan.FromMicroseconds(_options.GroupCommitLingerUs), TimeProvider.System);
 
     private sealed class Proposal(byte[] entry)
     {
@@ -56,13 +61,16 @@ public sealed partial class RaftPartition
     private void Enqueue(ReadOnlySpan<Proposal> proposals)
     {
         bool start;
+        TaskCompletionSource<bool>? cameBack;
         lock (_batchGate)
         {
             foreach (var proposal in proposals)
                 _pending.Enqueue(proposal);
             start = !_pumping;
             _pumping = true;
+            cameBack = Linger.OnEnqueued(_pending.Count);
         }
+        cameBack?.TrySetResult(true);
         if (start)
             _ = PumpAsync();
     }
@@ -94,17 +102,21 @@ public sealed partial class RaftPartition
     }
 
     /// <summary>
-    /// Replicates batches one at a time. When a batch has committed, the next one is taken and handed
-    /// to DotNext <b>before</b> the finished batch's callers are resumed: their continuations (the rest
-    /// of each HTTP request, up to writing the response) then run on this thread while the next batch
-    /// is appended, flushed and committed, instead of each costing a thread-pool hop and the next
-    /// batch waiting for them. Still one batch in flight: entries keep their order.
+    /// Replicates batches one at a time. When a batch has committed, its callers are resumed first
+    /// (their continuations — the rest of each HTTP request, up to writing the response — run on this
+    /// thread), then the pump waits briefly for them to send again (<see cref="BatchLinger"/>) and
+    /// takes everything queued as the next batch. Still one batch in flight: entries keep their order.
     /// </summary>
+    /// <remarks>Before the wait was added, the next batch was handed to DotNext before the finished
+    /// batch's callers were resumed, which overlapped their responses with the next commit but made
+    /// 16 clients settle into two alternating batches of ~8 (docs/benchmarks.md, "Group commit: waiting
+    /// for the answered clients"); with the wait switched off (<c>GroupCommitLingerUs</c> 0) it still does.</remarks>
     private async Task PumpAsync()
     {
         var batch = new List<Proposal>();
         var spare = new List<Proposal>();
         var entries = new List<byte[]>();
+        var linger = Linger;
         var replicating = TakeAndStart(batch, entries);
         while (replicating is not null)
         {
@@ -118,11 +130,31 @@ public sealed partial class RaftPartition
             {
                 failure = e;
             }
-            // Swap: the finished batch moves to 'spare', the next one (if any) starts now.
+            // Swap: the finished batch moves to 'spare'.
             (batch, spare) = (spare, batch);
-            replicating = TakeAndStart(batch, entries);
+            if (linger.Max <= TimeSpan.Zero)
+            {
+                replicating = TakeAndStart(batch, entries); // the next batch starts before the callers resume
+                Complete(spare, result, failure);
+                spare.Clear();
+                continue;
+            }
+            var answered = spare.Count;
+            int pendingBefore;
+            lock (_batchGate)
+                pendingBefore = _pending.Count;
             Complete(spare, result, failure);
             spare.Clear();
+            TaskCompletionSource<bool>? wait;
+            lock (_batchGate)
+                wait = failure is null ? linger.Begin(pendingBefore, _pending.Count, answered, MaxBatchCount) : null;
+            if (wait is not null)
+            {
+                var cameBack = await linger.WaitAsync(wait, _stopping.Token).ConfigureAwait(false);
+                lock (_batchGate)
+                    linger.End(cameBack);
+            }
+            replicating = TakeAndStart(batch, entries);
         }
     }
 

@@ -318,8 +318,7 @@ public sealed partial class QueueStateMachine
     /// <inheritdoc />
     public ulong StateHash()
     {
-        using var hashing = new HashingStream();
-        WriteSnapshot(hashing);
-        return hashing.Hash;
+        using var image = CaptureSnapshot();
+        return SnapshotHashing.Hash(image);
     }
 }

@@ -66,6 +66,51 @@ public sealed class ForwardBatcherTests
     }
 
     [Fact]
+    public async Task With_a_linger_the_answered_callers_next_commands_go_with_those_that_waited()
+    {
+        var batches = new List<int[]>();
+        var sync = new Lock();
+        var firstGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ForwardBatcher.BatchSender send = async (_, _, items, _) =>
+        {
+            bool first;
+            lock (sync)
+            {
+                first = batches.Count == 0;
+                batches.Add(items.Select(i => (int)i.Command.Span[0]).ToArray());
+            }
+            if (first)
+                await firstGate.Task;
+            return items.Select(i => (CommandResult?)Result(i.Command.Span[0])).ToList();
+        };
+        // Long enough that only the last wait (nobody comes back after the third command) runs out.
+        var batcher = new ForwardBatcher(1, send, (_, _, _, _, _, _) => throw new InvalidOperationException("v1 not expected"),
+            TimeProvider.System, linger: TimeSpan.FromSeconds(3));
+
+        // Four clients, each sending three commands one after the other (command = client * 10 + k).
+        async Task Client(int c)
+        {
+            for (var k = 0; k < 3; k++)
+                Assert.Equal(c * 10 + k, Assert.IsType<CodeResult>(await batcher.ForwardAsync(Leader, [(byte)(c * 10 + k)], Guid.NewGuid(), 30_000, CancellationToken.None)).NowMs);
+        }
+        var clients = new List<Task> { Client(0) }; // its first command goes at once, alone
+        clients.AddRange(Enumerable.Range(1, 3).Select(Client)); // these wait behind it
+        firstGate.SetResult();
+        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+
+        lock (sync)
+        {
+            // Without the wait, client 0's second command would go alone as soon as the first batch was
+            // answered, and the clients would stay split into two alternating batches.
+            Assert.Equal([1, 4, 4, 3], batches.Select(b => b.Length));
+            Assert.Equal([0], batches[0]);
+            Assert.Equal([1, 10, 20, 30], batches[1].Order());
+            Assert.Equal([2, 11, 21, 31], batches[2].Order());
+            Assert.Equal([12, 22, 32], batches[3].Order());
+        }
+    }
+
+    [Fact]
     public async Task A_receiver_without_the_batch_endpoint_gets_single_commands()
     {
         var single = 0;

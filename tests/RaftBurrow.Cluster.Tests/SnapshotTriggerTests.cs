@@ -111,6 +111,36 @@ public sealed class SnapshotTriggerTests
         }
     }
 
+    [Fact]
+    public async Task Hashing_the_state_for_the_status_does_not_hold_up_applies()
+    {
+        // GET /admin/cluster reads every partition's state hash. The hash is taken from a captured
+        // image outside the partition's lock: while one is being written, entries go on applying.
+        var machine = new CountingStateMachine();
+        await using var node = await SingleNode.StartAsync(everyEntries: 100_000, minLogBytes: long.MaxValue / 4, machine: machine);
+        await node.ProposeAsync([7, 1]);
+        var first = node.Partition.Status();
+        Assert.Equal(first.StateHash, node.Partition.Status().StateHash); // same index: the cached pair
+
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        machine.ImageWriteGate = gate;
+        await node.ProposeAsync([7, 2]);
+        var status = Task.Run(() => node.Partition.Status());
+        await machine.ImageWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // The hash is being written (blocked by the gate): a proposal still commits and applies.
+        await node.ProposeAsync([7, 3]).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, node.Read(m => ((CountingStateMachine)m).Count));
+        gate.SetResult();
+        var hashed = await status.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(first.StateHash, hashed.StateHash);
+        Assert.True(hashed.AppliedIndex > first.AppliedIndex);
+
+        // Later calls catch up with the entries applied meanwhile (after the throttle that follows a slow hash).
+        machine.ImageWriteGate = null;
+        await Eventually.Async(() => Task.FromResult(node.Partition.Status().AppliedIndex > hashed.AppliedIndex), TimeSpan.FromSeconds(30),
+            "the status hashes the newer state");
+    }
+
     private sealed class SingleNode : IAsyncDisposable
     {
         private readonly string _root;
@@ -126,7 +156,8 @@ public sealed class SnapshotTriggerTests
 
         public RaftPartition Partition => _node.Partitions[0];
 
-        public static async Task<SingleNode> StartAsync(int everyEntries, long minLogBytes, string? root = null, bool deleteOnDispose = true)
+        public static async Task<SingleNode> StartAsync(int everyEntries, long minLogBytes, string? root = null, bool deleteOnDispose = true,
+            CountingStateMachine? machine = null)
         {
             root ??= Directory.CreateTempSubdirectory("raftburrow-snaptrigger-").FullName;
             var port = FreePorts.Block(1, IPAddress.Loopback);
@@ -142,7 +173,7 @@ public sealed class SnapshotTriggerTests
                 SnapshotEveryEntries = everyEntries,
                 SnapshotMinLogBytes = minLogBytes,
             };
-            var node = await RaftNode.CreateAsync(options, _ => new CountingStateMachine(), TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+            var node = await RaftNode.CreateAsync(options, _ => machine ?? new CountingStateMachine(), TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
             await node.StartAsync(CancellationToken.None);
             return new SingleNode(root, node, deleteOnDispose);
         }

@@ -66,4 +66,36 @@ public sealed class CountingStateMachine : IReplicatedStateMachine
     }
 
     public ulong StateHash() => Hash ^ (ulong)Count;
+
+    /// <summary>When set, writing a captured image first signals <see cref="ImageWriteEntered"/> and then waits for this gate.</summary>
+    public TaskCompletionSource? ImageWriteGate { get; set; }
+
+    /// <summary>Set when a gated image write has begun (see <see cref="ImageWriteGate"/>).</summary>
+    public TaskCompletionSource ImageWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    ISnapshotImage IReplicatedStateMachine.CaptureSnapshot()
+    {
+        var buffer = new MemoryStream();
+        WriteSnapshot(buffer);
+        return new Image(AppliedIndex, buffer.ToArray(), ImageWriteGate, ImageWriteEntered);
+    }
+
+    private sealed class Image(long appliedIndex, byte[] bytes, TaskCompletionSource? gate, TaskCompletionSource entered) : ISnapshotImage
+    {
+        public long AppliedIndex { get; } = appliedIndex;
+
+        public void WriteTo(Stream destination)
+        {
+            if (gate is not null)
+            {
+                entered.TrySetResult();
+                gate.Task.Wait(TimeSpan.FromSeconds(60));
+            }
+            destination.Write(bytes);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }
