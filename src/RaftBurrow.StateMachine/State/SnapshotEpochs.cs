@@ -20,8 +20,8 @@ namespace RaftBurrow.StateMachine.State;
 /// and nothing in apply reads them, so answers and the state hash do not depend on them.</para>
 /// <para>Threading: <see cref="Preserve"/> runs on the applying thread. <see cref="Open"/> runs
 /// wherever a capture does: never concurrently with apply, but possibly with another capture (the
-/// owner takes the state hash, a capture and write in a row, under a read lock that the applier's
-/// own capture also takes). <see cref="Close"/> may run on any thread (an image is disposed by its
+/// consensus layer captures an image for the state hash under a read lock that the applier's own
+/// capture also takes, then hashes it outside the lock: two images are then open at once). <see cref="Close"/> may run on any thread (an image is disposed by its
 /// writer).</para>
 /// </remarks>
 internal sealed class SnapshotEpochs
