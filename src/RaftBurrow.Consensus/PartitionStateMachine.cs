@@ -20,7 +20,7 @@ namespace RaftBurrow.Consensus;
 /// applies no further entry until the snapshot is on disk, so every snapshot stalled the partition
 /// for as long as writing the whole state took (seconds for a few million messages: the p99 of
 /// docs/benchmarks.md). Here the applier only captures a frozen image of the state
-/// (<see cref="IReplicatedStateMachine.CaptureSnapshot"/>, a copy of small fields) and a
+/// (<see cref="IReplicatedStateMachine.CaptureSnapshot"/>: message references, the messages kept copy-on-write) and a
 /// background thread (at low CPU priority: <see cref="BackgroundPriority"/>) serializes it to a temporary file, syncs it, renames it into place, syncs the
 /// directory and only then publishes it to the WAL through <see cref="ISnapshotManager.Snapshot"/>
 /// (which DotNext allows to change at any time). Until then the WAL keeps the entries the new

@@ -38,6 +38,7 @@ public sealed partial class QueueStateMachine
         };
         foreach (var m in claimed)
         {
+            Preserve(m);
             m.Claim = claim;
             m.ClaimCount++;
             claim.Messages.Add(m);
@@ -93,6 +94,7 @@ public sealed partial class QueueStateMachine
         {
             if (m.ExpiresMs >= mustLiveUntilMs)
                 continue;
+            Preserve(m);
             m.ExpiresMs = mustLiveUntilMs;
             m.TtlSeconds = claim.TtlSeconds + claim.GraceSeconds;
             _deadlines.Enqueue(new Deadline(m, DeadlineKind.ZaqarMessageExpiry), m.ExpiresMs);
@@ -135,7 +137,10 @@ public sealed partial class QueueStateMachine
         if (claim.Messages.Count > 0)
             claim.Queue.UnclaimedFromSeq = Math.Min(claim.Queue.UnclaimedFromSeq, claim.Messages[0].Seq);
         foreach (var m in claim.Messages)
+        {
+            Preserve(m);
             m.Claim = null;
+        }
         claim.Messages.Clear();
         claim.Removed = true;
         claim.Queue.Claims.Remove(claim.Seq);

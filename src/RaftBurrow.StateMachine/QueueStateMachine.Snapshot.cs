@@ -40,10 +40,11 @@ public sealed partial class QueueStateMachine
 
     /// <summary>
     /// Freezes the replicated state into an image that can be written on another thread while this
-    /// machine applies further entries (see <see cref="SnapshotImage"/>). Costs a copy of each
-    /// record's small fields, not of message bodies: the slabs holding them are kept from reuse until
-    /// the image is disposed. Call it where <see cref="Apply"/> would be called (not concurrently
-    /// with it).
+    /// machine applies further entries (see <see cref="SnapshotImage"/>). Costs, per Zaqar queue, a
+    /// copy of its message references (not of the messages: their fields are preserved
+    /// copy-on-write until the image is disposed), and a copy of the small fields of every other
+    /// record; message bodies are not copied: the slabs holding them are kept from reuse until the
+    /// image is disposed. Call it where <see cref="Apply"/> would be called (not concurrently with it).
     /// </summary>
     public SnapshotImage CaptureSnapshot()
     {
@@ -59,8 +60,11 @@ public sealed partial class QueueStateMachine
             accounts[i++] = SnapshotImage.CaptureAccount(account);
         _bodies.Pin();
         return new SnapshotImage(AppliedIndex, _clockMs, _seq, _outboxSeq, Options.PartitionId,
-            [.. zaqarQueues], accounts, [.. _dedup.Entries], [.. _outbox], _bodies);
+            [.. zaqarQueues], accounts, _dedup.ToArray(), [.. _outbox], _bodies, _epochs);
     }
+
+    /// <summary>Call before changing a Zaqar message's snapshotted fields: open images keep them as they were (see <see cref="SnapshotEpochs"/>).</summary>
+    private void Preserve(ZaqarMessage message) => _epochs.Preserve(message);
 
     ISnapshotImage IReplicatedStateMachine.CaptureSnapshot() => CaptureSnapshot();
 
@@ -227,6 +231,7 @@ public sealed partial class QueueStateMachine
             VisibleAtMs = visibleAtMs,
             ClientId = new Guid(guid),
             ClaimCount = r.ReadInt32(),
+            SnapshotEpoch = _epochs.Current,
         };
         StoreBody(message, bodyBytes is { IsSingleSegment: true } one ? one.FirstSpan : (bodyBytes?.ToArray() ?? []));
         if (claimSeq != 0)

@@ -90,6 +90,7 @@ public sealed partial class QueueStateMachine
             var m = list.At(i);
             if (m.Removed)
                 continue;
+            Preserve(m);
             m.Removed = true;
             m.Claim = null;
             _zaqarMessageCount--;
@@ -157,6 +158,7 @@ public sealed partial class QueueStateMachine
                 ExpiresMs = _clockMs + ttl * 1000L,
                 VisibleAtMs = _clockMs + Math.Max(0, delay) * 1000L,
                 ClientId = clientId,
+                SnapshotEpoch = _epochs.Current,
             };
             StoreBody(message, posted.Body.Span);
             queue.Messages.Append(message);
@@ -172,6 +174,7 @@ public sealed partial class QueueStateMachine
         return new PostMessagesResult(ResultCode.Created, _clockMs, ids);
     }
 
+    /// <summary>Gives a message being created its body (no <see cref="Preserve"/>: no image holds it yet).</summary>
     private void StoreBody(ZaqarMessage message, ReadOnlySpan<byte> body)
     {
         (message.BodySlab, message.BodyOffset) = _bodies.Add(body);
@@ -192,6 +195,8 @@ public sealed partial class QueueStateMachine
                     var m = list.At(i);
                     if (!m.Removed)
                     {
+                        // An open image may still need the old place (its slabs stay pinned).
+                        Preserve(m);
                         (m.BodySlab, m.BodyOffset) = fresh.Add(m.Body);
                     }
                 }
@@ -263,6 +268,7 @@ public sealed partial class QueueStateMachine
     /// <summary>Removes a live message from its queue, its claim (dropping the claim when it empties) and the indexes.</summary>
     private void RemoveMessage(ZaqarMessage message)
     {
+        Preserve(message);
         message.Removed = true;
         _zaqarMessageCount--;
         _bodies.Free(message.BodySlab, message.BodyLength);

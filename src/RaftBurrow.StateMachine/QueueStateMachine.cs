@@ -45,6 +45,10 @@ public sealed partial class QueueStateMachine : IReplicatedStateMachine, IQueueQ
 
     private readonly BorrowedMemory _borrowed = new();
 
+    /// <summary>Copy-on-write for snapshot images being written (local bookkeeping, not state). Invariant:
+    /// <see cref="Preserve"/> precedes every change to a Zaqar message's snapshotted fields.</summary>
+    private readonly SnapshotEpochs _epochs = new();
+
     /// <summary>Reused buffer for the messages of the post being applied.</summary>
     private readonly List<PostedMessage> _postScratch = [];
 

@@ -11,14 +11,20 @@ namespace RaftBurrow.StateMachine;
 /// </summary>
 /// <remarks>
 /// <para>Why: serializing the whole state takes time in proportion to it (about 0.8 s per million
-/// messages), and the owner must not apply entries meanwhile. Capturing copies only the small
-/// mutable fields of each record (tens of nanoseconds per message); the bytes of message bodies are
-/// not copied: the image points into the machine's body slabs, and the machine keeps every slab the
-/// image can see from being reused until the image is disposed (see <see cref="BodyStore"/>). Every
-/// other array the image holds (metadata, options, Burrow bodies) is replaced, never written to,
-/// when the state changes.</para>
+/// messages), and the owner must not apply entries meanwhile. Capturing a Zaqar queue copies only
+/// the references in its message list (a memory copy, a few nanoseconds per message) and its live
+/// count; the messages' mutable fields are read when the image is written, and the machine saves a
+/// message's fields for the image before it first changes them (copy-on-write, see
+/// <see cref="SnapshotEpochs"/>). Other records (claims, subscriptions, dedup entries, the outbox,
+/// Burrow messages: few, or cheap to copy) have their small fields copied at capture. The bytes of
+/// message bodies are not copied: the image points into the machine's body slabs, and the machine
+/// keeps every slab the image can see from being reused until the image is disposed (see
+/// <see cref="BodyStore"/>). Every other array the image holds (metadata, options, Burrow bodies)
+/// is replaced, never written to, when the state changes.</para>
 /// <para>Threading: <see cref="WriteTo"/> may run on any thread, concurrently with the machine's
-/// apply. <see cref="Dispose"/> releases the slabs; call it once the image is written (or dropped).
+/// apply. <see cref="Dispose"/> releases the slabs and ends the copy-on-write; call it once the
+/// image is written (or dropped): until then every message the machine changes leaves a saved copy
+/// behind.
 /// The serialized bytes are exactly those of <see cref="QueueStateMachine.WriteSnapshot"/> at the
 /// captured index (that method is this one's capture and write in a row).</para>
 /// </remarks>
@@ -32,12 +38,17 @@ public sealed class SnapshotImage : ISnapshotImage
     private readonly BurrowAccountImage[] _burrowAccounts;
     private readonly DedupEntry[] _dedup;
     private readonly KeyValuePair<long, DeadLetterView>[] _outbox;
+    private readonly SnapshotEpochs _epochs;
+    private readonly MessageCopies _copies;
     private BodyStore? _pinned;
 
+    /// <summary>Called by the machine at the end of a capture (never concurrently with apply): opens the copy-on-write at once, so no mutation after the capture goes unsaved.</summary>
     internal SnapshotImage(long appliedIndex, long clockMs, long seq, long outboxSeq, int partitionId,
         ZaqarQueueImage[] zaqarQueues, BurrowAccountImage[] burrowAccounts, DedupEntry[] dedup,
-        KeyValuePair<long, DeadLetterView>[] outbox, BodyStore pinned)
+        KeyValuePair<long, DeadLetterView>[] outbox, BodyStore pinned, SnapshotEpochs epochs)
     {
+        _epochs = epochs;
+        _copies = epochs.Open();
         AppliedIndex = appliedIndex;
         _clockMs = clockMs;
         _seq = seq;
@@ -60,7 +71,7 @@ public sealed class SnapshotImage : ISnapshotImage
         {
             long count = 0;
             foreach (var queue in _zaqarQueues)
-                count += queue.Messages.Length;
+                count += queue.LiveCount;
             foreach (var account in _burrowAccounts)
             {
                 foreach (var queue in account.Queues)
@@ -114,8 +125,17 @@ public sealed class SnapshotImage : ISnapshotImage
         frames.Finish();
     }
 
-    /// <summary>Lets the machine reuse the body slabs this image pinned. Idempotent.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _pinned, null)?.Unpin();
+    /// <summary>Messages the machine changed since the capture and saved a copy of for this image (tests, diagnostics).</summary>
+    internal int SavedMessageCount => _copies.SavedCount;
+
+    /// <summary>Lets the machine reuse the body slabs this image pinned and stop saving copies for it. Idempotent; any thread.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _pinned, null) is not { } pinned)
+            return;
+        _epochs.Close(_copies);
+        pinned.Unpin();
+    }
 
     private static void WriteGuid(ref MessagePackWriter w, Guid value)
     {
@@ -130,7 +150,7 @@ public sealed class SnapshotImage : ISnapshotImage
         frames.MaybeEmit();
     }
 
-    private static void WriteZaqarQueue(ref MessagePackWriter w, FrameWriter frames, ZaqarQueueImage queue)
+    private void WriteZaqarQueue(ref MessagePackWriter w, FrameWriter frames, ZaqarQueueImage queue)
     {
         w.WriteArrayHeader(5);
         w.Write(QueueStateMachine.TagZaqarQueue);
@@ -150,12 +170,17 @@ public sealed class SnapshotImage : ISnapshotImage
             w.Write(claim.ExpiresMs);
             EndRecord(ref w, frames);
         }
-        foreach (ref readonly var m in queue.Messages.AsSpan())
+        var live = 0;
+        foreach (var message in queue.Messages)
         {
+            // The mutable fields as of capture (the machine may be changing them right now).
+            var m = _copies.Read(message);
+            if (m.Removed)
+                continue; // a tombstone at capture
+            live++;
             w.WriteArrayHeader(10);
             w.Write(QueueStateMachine.TagMessage);
             // Fields that never change after the message is created come from the message itself.
-            var message = m.Message;
             w.Write(message.Seq);
             w.Write(message.CreatedMs);
             w.Write(m.TtlSeconds);
@@ -168,6 +193,10 @@ public sealed class SnapshotImage : ISnapshotImage
             // Flushing per record is cheap; emitting a frame happens only once per ~1 MiB.
             EndRecord(ref w, frames);
         }
+        // The list's count and its tombstones are two records of the same fact; if they disagree the
+        // state (or the copy-on-write) is broken, and a snapshot of it must not be published.
+        if (live != queue.LiveCount)
+            throw new InvalidOperationException($"Queue {queue.Project}/{queue.Name}: {live} live messages written, but the list counted {queue.LiveCount} at capture.");
         foreach (ref readonly var sub in queue.Subscriptions.AsSpan())
         {
             w.WriteArrayHeader(8);
@@ -234,25 +263,16 @@ public sealed class SnapshotImage : ISnapshotImage
         foreach (var claim in queue.Claims.Values)
             claims[i++] = new ClaimImage(claim.Seq, claim.CreatedMs, claim.TtlSeconds, claim.GraceSeconds, claim.ExpiresMs);
 
-        var list = queue.Messages;
-        var messages = new MessageImage[list.LiveCount];
-        i = 0;
-        for (var slot = list.Start; slot < list.End; slot++)
-        {
-            var m = list.At(slot);
-            if (m.Removed)
-                continue;
-            messages[i++] = new MessageImage(m, m.TtlSeconds, m.ExpiresMs, m.BodySlab, m.BodyOffset, m.Claim?.Seq ?? 0, m.ClaimCount);
-        }
-        if (i != messages.Length)
-            throw new InvalidOperationException($"Queue {queue.Project}/{queue.Name}: {i} live messages, but the list counts {messages.Length}.");
+        // References only (tombstones included): the messages' fields are read at write time.
+        var messages = queue.Messages.CopySlots();
 
         var subscriptions = new SubscriptionImage[queue.Subscriptions.Count];
         i = 0;
         foreach (var sub in queue.Subscriptions.Values)
             subscriptions[i++] = new SubscriptionImage(sub.Seq, sub.Subscriber, sub.CreatedMs, sub.TtlSeconds, sub.ExpiresMs, sub.OptionsJson, sub.Confirmed);
 
-        return new ZaqarQueueImage(queue.Project, queue.Name, queue.CreatedMs, queue.MetadataJson, claims, messages, subscriptions);
+        return new ZaqarQueueImage(queue.Project, queue.Name, queue.CreatedMs, queue.MetadataJson, claims, messages,
+            queue.Messages.LiveCount, subscriptions);
     }
 
     /// <summary>Captures a Burrow account with its queues and their live messages.</summary>
@@ -279,19 +299,12 @@ public sealed class SnapshotImage : ISnapshotImage
     }
 }
 
+/// <summary>A Zaqar queue as captured: <see cref="Messages"/> is its message list's slots at capture,
+/// tombstones included, of which <see cref="LiveCount"/> were live.</summary>
 internal sealed record ZaqarQueueImage(string Project, string Name, long CreatedMs, byte[] MetadataJson,
-    ClaimImage[] Claims, MessageImage[] Messages, SubscriptionImage[] Subscriptions);
+    ClaimImage[] Claims, ZaqarMessage[] Messages, int LiveCount, SubscriptionImage[] Subscriptions);
 
 internal readonly record struct ClaimImage(long Seq, long CreatedMs, int TtlSeconds, int GraceSeconds, long ExpiresMs);
-
-/// <summary>
-/// A message as captured: the fields that can change after it was posted (claims extend its expiry
-/// and set its claim, body compaction moves its body), copied; the rest (sequence, creation, delay,
-/// client id, body length: set once at creation) read from <see cref="Message"/> when written.
-/// 48 bytes instead of 80 for a full copy: the image of a large queue is held while it is written.
-/// </summary>
-internal readonly record struct MessageImage(ZaqarMessage Message, int TtlSeconds, long ExpiresMs,
-    BodySlab? BodySlab, int BodyOffset, long ClaimSeq, int ClaimCount);
 
 internal readonly record struct SubscriptionImage(long Seq, string Subscriber, long CreatedMs, int TtlSeconds, long ExpiresMs,
     byte[] OptionsJson, bool Confirmed);

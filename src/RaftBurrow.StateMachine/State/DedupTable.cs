@@ -25,14 +25,21 @@ internal sealed class DedupTable
 
     public int Count => (int)(_tail - _head);
 
-    /// <summary>Entries oldest first (snapshot order).</summary>
-    public IEnumerable<DedupEntry> Entries
+    /// <summary>
+    /// A copy of the entries, oldest first (snapshot order). Two block copies of the ring: a snapshot
+    /// capture copies up to <see cref="QueueStateMachineOptions.MaxDedupEntries"/> entries while the
+    /// applier waits, and an enumeration into a growing buffer cost several times as much.
+    /// </summary>
+    public DedupEntry[] ToArray()
     {
-        get
-        {
-            for (var pos = _head; pos < _tail; pos++)
-                yield return _ring[Slot(pos)];
-        }
+        var copy = new DedupEntry[Count];
+        if (copy.Length == 0)
+            return copy;
+        var first = Slot(_head);
+        var firstPart = Math.Min(copy.Length, _ring.Length - first);
+        Array.Copy(_ring, first, copy, 0, firstPart);
+        Array.Copy(_ring, 0, copy, firstPart, copy.Length - firstPart);
+        return copy;
     }
 
     private int Slot(long pos) => (int)(pos & (_ring.Length - 1));

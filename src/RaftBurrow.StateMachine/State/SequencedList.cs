@@ -36,6 +36,19 @@ internal sealed class SequencedList<T> where T : class, ISequenced
     /// <summary>The item in a slot in [Start, End); may be a removed item.</summary>
     public T At(int slot) => _items[slot]!;
 
+    /// <summary>
+    /// A copy of the slots [Start, End), tombstones included, in order. Why: a snapshot capture
+    /// needs the list as it is now, and copying references (a memory copy) is far cheaper than
+    /// visiting every item; the items' own mutable fields are preserved copy-on-write (see
+    /// <see cref="SnapshotEpochs"/>).
+    /// </summary>
+    public T[] CopySlots()
+    {
+        var slots = new T[_tail - _head];
+        Array.Copy(_items, _head, slots, 0, slots.Length);
+        return slots;
+    }
+
     /// <summary>Appends an item whose sequence is above every item already in the list.</summary>
     public void Append(T item)
     {

@@ -79,6 +79,31 @@ internal sealed class ZaqarMessage : ISequenced
     public int ClaimCount { get; set; }
 
     public bool Removed { get; set; }
+
+    /// <summary>
+    /// Snapshot bookkeeping, not replicated state (never in the snapshot, never read by apply): the
+    /// capture epoch at this message's last preserved mutation, or at its creation. A snapshot image
+    /// captured at a higher epoch reads the fields below from the message itself; one at this epoch
+    /// or lower reads the copy saved before the mutation (see <see cref="SnapshotEpochs"/>).
+    /// Invariant: every mutation of <see cref="TtlSeconds"/>, <see cref="ExpiresMs"/>,
+    /// <see cref="BodySlab"/>, <see cref="BodyOffset"/>, <see cref="Claim"/>, <see cref="ClaimCount"/>
+    /// or <see cref="Removed"/> after creation is preceded by <see cref="SnapshotEpochs.Preserve"/>.
+    /// Written by the applying thread, read by image writers (hence a field, for Volatile).
+    /// </summary>
+    public int SnapshotEpoch;
+}
+
+/// <summary>
+/// The fields of a <see cref="ZaqarMessage"/> that a snapshot writes and that can change after the
+/// message was posted (claims extend its expiry and set its claim, body compaction moves its body,
+/// removal marks it), as of one moment.
+/// </summary>
+internal readonly record struct MessageFields(int TtlSeconds, long ExpiresMs, BodySlab? BodySlab, int BodyOffset,
+    long ClaimSeq, int ClaimCount, bool Removed)
+{
+    /// <summary>Reads the fields of <paramref name="m"/> as they are now.</summary>
+    public static MessageFields Of(ZaqarMessage m) =>
+        new(m.TtlSeconds, m.ExpiresMs, m.BodySlab, m.BodyOffset, m.Claim?.Seq ?? 0, m.ClaimCount, m.Removed);
 }
 
 /// <summary>A Zaqar claim over some messages of one queue.</summary>
