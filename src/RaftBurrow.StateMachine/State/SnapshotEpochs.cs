@@ -38,6 +38,9 @@ internal sealed class SnapshotEpochs
     /// <summary>Copy sets of images not yet disposed (usually none or one). Replaced, never mutated, under <see cref="_gate"/>, so the applier reads it without the lock.</summary>
     private MessageCopies[] _open = [];
 
+    /// <summary>Whether any image is open (captured and not yet disposed); any thread.</summary>
+    public bool AnyOpen => Volatile.Read(ref _open).Length > 0;
+
     /// <summary>The epoch new messages start at: no image captured so far can contain them.</summary>
     public int Current => _current;
 
