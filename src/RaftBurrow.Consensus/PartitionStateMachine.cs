@@ -80,6 +80,9 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>After a state hash that took t, the next one waits HashThrottle·t (see <see cref="IndexAndHash"/>); tests set 0.</summary>
+    internal double HashThrottle { get; set; } = 10;
+
     /// <summary>Index of the last applied entry (no-op and configuration entries included).</summary>
     public long AppliedIndex => Math.Max(0, Volatile.Read(ref _appliedIndex));
 
@@ -161,7 +164,7 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
                 var hash = SnapshotHashing.Hash(image);
                 var took = Stopwatch.GetTimestamp() - started;
                 _lastHash = (index, hash);
-                _nextHashAt = Stopwatch.GetTimestamp() + 10 * took;
+                _nextHashAt = Stopwatch.GetTimestamp() + (long)(HashThrottle * took);
                 return (index, hash);
             }
         }

@@ -43,7 +43,7 @@ public sealed partial class RaftPartition
     // down one entry per round (seen in session 4: the follower had installed a snapshot at 6361
     // from a leader whose own snapshot was at or below it, and rejected it on every retry while the
     // leader walked down from 6382 towards 0). Either way the follower rejects it again and again.
-    private void OnReplicationFailed(string member, long retryFrom)
+    internal void OnReplicationFailed(string member, long retryFrom)
     {
         var term = _cluster.Term;
         var snapshotIndex = _stateMachine.LastSnapshotIndex;

@@ -215,6 +215,13 @@ public sealed partial class RaftPartition : IAsyncDisposable
     /// <summary>Runs <paramref name="query"/> on the local state without a barrier (may be stale).</summary>
     public T ReadLocal<T>(Func<IReplicatedStateMachine, T> query) => _stateMachine.Read(query);
 
+    /// <summary>The state hash throttle of <see cref="Status"/> (10 by default; tests set 0 so that every new index is hashed).</summary>
+    internal double HashThrottle
+    {
+        get => _stateMachine.HashThrottle;
+        set => _stateMachine.HashThrottle = value;
+    }
+
     /// <summary>This node's view of the partition.</summary>
     /// <param name="withHash">Also hash the state (costly on a large state, see
     /// <see cref="PartitionStateMachine.IndexAndHash"/>); without it <see cref="PartitionStatus.StateHash"/> is null.</param>
