@@ -25,7 +25,7 @@ namespace RaftBurrow.Cluster;
 /// request and its group commit can wait for them as a whole.
 /// Threading: the queue is guarded by <see cref="_gate"/>; at most <see cref="MaxInFlight"/> pumps run.
 /// </remarks>
-internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender sendBatch, ForwardBatcher.SingleSender sendOne, TimeProvider time, TimeSpan linger = default)
+internal sealed class ForwardBatcher
 {
     /// <summary>Most commands in one internal request.</summary>
     internal const int MaxBatchCount = 256;
@@ -50,11 +50,29 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
     /// <summary>The single-command endpoint (v1).</summary>
     internal delegate Task<CommandResult?> SingleSender(ClusterMember leader, int partition, byte[] command, Guid requestId, int timeoutMs, CancellationToken cancellationToken);
 
+    private readonly int _partition;
+    private readonly BatchSender _sendBatch;
+    private readonly SingleSender _sendOne;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
+    private readonly BatchLinger _linger;
     private int _inFlight;
-    private readonly BatchLinger _linger = new(linger, time);
     private long _legacyUntil;
+
+    /// <param name="partition">The partition whose commands this batcher forwards.</param>
+    /// <param name="sendBatch">Sends one batch (the v2 route).</param>
+    /// <param name="sendOne">Sends one command (the v1 route, for receivers without v2).</param>
+    /// <param name="time">Clock for deadlines and the linger.</param>
+    /// <param name="linger">Longest wait for the callers just answered (<see cref="BatchLinger"/>); zero: none.</param>
+    public ForwardBatcher(int partition, BatchSender sendBatch, SingleSender sendOne, TimeProvider time, TimeSpan linger = default)
+    {
+        _partition = partition;
+        _sendBatch = sendBatch;
+        _sendOne = sendOne;
+        _time = time;
+        _linger = new BatchLinger(linger, time, _gate, () => _pending.Count);
+    }
 
     private sealed class Pending(byte[] command, Guid requestId, int timeoutMs, CancellationToken cancellationToken)
     {
@@ -71,10 +89,10 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
     /// <summary>Queues <paramref name="command"/> for <paramref name="leader"/>; completes with its result, or null (re-route / retry).</summary>
     public Task<CommandResult?> ForwardAsync(ClusterMember leader, byte[] command, Guid requestId, int timeoutMs, CancellationToken cancellationToken)
     {
-        if (time.GetTimestamp() < Volatile.Read(ref _legacyUntil))
+        if (_time.GetTimestamp() < Volatile.Read(ref _legacyUntil))
         {
-            ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(partition));
-            return sendOne(leader, partition, command, requestId, timeoutMs, cancellationToken);
+            ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(_partition));
+            return _sendOne(leader, _partition, command, requestId, timeoutMs, cancellationToken);
         }
         var pending = new Pending(command, requestId, timeoutMs, cancellationToken);
         bool start;
@@ -134,22 +152,20 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
             try
             {
                 // The request lives as long as its longest-waiting command: a hung receiver frees the slot then.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(maxRemainingMs + 1000), time);
-                ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(partition));
-                var answers = await sendBatch(leader, partition, items, timeout.Token).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(maxRemainingMs + 1000), _time);
+                ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(_partition));
+                var answers = await _sendBatch(leader, _partition, items, timeout.Token).ConfigureAwait(false);
                 if (answers is null)
                 {
-                    Volatile.Write(ref _legacyUntil, time.GetTimestamp() + (long)(LegacyRetry.TotalSeconds * time.TimestampFrequency));
+                    Volatile.Write(ref _legacyUntil, _time.GetTimestamp() + (long)(LegacyRetry.TotalSeconds * _time.TimestampFrequency));
                     foreach (var p in batch)
                         _ = SendOneAsync(leader, p);
                     continue;
                 }
-                int pendingBefore;
-                lock (_gate)
-                    pendingBefore = _pending.Count;
+                var pendingBefore = _linger.Pending();
                 for (var i = 0; i < batch.Count; i++)
                     batch[i].Result.TrySetResult(answers[i]);
-                await LingerAsync(pendingBefore, batch.Count).ConfigureAwait(false);
+                await _linger.LingerAsync(pendingBefore, batch.Count, MaxBatchCount, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -159,25 +175,12 @@ internal sealed class ForwardBatcher(int partition, ForwardBatcher.BatchSender s
         }
     }
 
-    /// <summary>Waits briefly for the callers just answered to send again (see <see cref="BatchLinger"/>).</summary>
-    private async Task LingerAsync(int pendingBefore, int answered)
-    {
-        TaskCompletionSource<bool>? wait;
-        lock (_gate)
-            wait = _linger.Begin(pendingBefore, _pending.Count, answered, MaxBatchCount);
-        if (wait is null)
-            return;
-        var cameBack = await _linger.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false);
-        lock (_gate)
-            _linger.End(cameBack);
-    }
-
     private async Task SendOneAsync(ClusterMember leader, Pending p)
     {
-        ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(partition));
+        ConsensusMetrics.ForwardBatches.Add(1, ConsensusMetrics.Tag(_partition));
         try
         {
-            p.Result.TrySetResult(await sendOne(leader, partition, p.Command, p.RequestId, p.RemainingMs, p.CancellationToken).ConfigureAwait(false));
+            p.Result.TrySetResult(await _sendOne(leader, _partition, p.Command, p.RequestId, p.RemainingMs, p.CancellationToken).ConfigureAwait(false));
         }
         catch (Exception e)
         {

@@ -18,11 +18,14 @@ namespace RaftBurrow.Consensus;
 /// to this partition (they moved on to other queues, or read in between), a wait that ran out makes
 /// the next few batches skip it, doubling up to <see cref="MaxSkip"/> batches, so a workload that
 /// does not fit the pattern pays for at most an occasional wait.</para>
-/// <para>Threading: <see cref="Begin"/>, <see cref="OnEnqueued"/> and <see cref="End"/> are called
-/// under the owner's lock (the one that guards its queue of pending commands); the returned task is
-/// awaited outside it.</para>
+/// <para>Use: the owner calls <see cref="OnEnqueued"/> under its lock after queuing commands (and
+/// completes what it returns after leaving the lock), reads <see cref="Pending"/> before it answers a
+/// batch, and awaits <see cref="LingerAsync"/> before it takes the next one.</para>
+/// <para>Threading: <paramref name="gate"/> is the owner's lock (the one that guards its queue of
+/// pending commands, counted by <paramref name="pendingCount"/>); <see cref="Begin"/>,
+/// <see cref="OnEnqueued"/> and <see cref="End"/> run under it, waits outside it.</para>
 /// </remarks>
-public sealed class BatchLinger(TimeSpan max, TimeProvider time)
+public sealed class BatchLinger(TimeSpan max, TimeProvider time, Lock gate, Func<int> pendingCount)
 {
     /// <summary>Most batches skipped without a wait after waits that ran out.</summary>
     public const int MaxSkip = 64;
@@ -34,6 +37,33 @@ public sealed class BatchLinger(TimeSpan max, TimeProvider time)
 
     /// <summary>The longest wait; zero turns lingering off.</summary>
     public TimeSpan Max { get; } = max;
+
+    /// <summary>Commands in the owner's queue now (takes its lock): read before answering a batch, for <see cref="LingerAsync"/>.</summary>
+    public int Pending()
+    {
+        lock (gate)
+            return pendingCount();
+    }
+
+    /// <summary>
+    /// The whole wait between two batches: <see cref="Begin"/> and, if there is something to wait
+    /// for, <see cref="WaitAsync"/> and <see cref="End"/> (taking the owner's lock for the two ends).
+    /// </summary>
+    /// <param name="pendingBefore"><see cref="Pending"/> just before the batch's callers were answered.</param>
+    /// <param name="answered">Callers of the batch just answered.</param>
+    /// <param name="maxBatch">The owner's batch limit.</param>
+    /// <param name="cancellationToken">The owner stopping (ends the wait early).</param>
+    public async Task LingerAsync(int pendingBefore, int answered, int maxBatch, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<bool>? wait;
+        lock (gate)
+            wait = Begin(pendingBefore, pendingCount(), answered, maxBatch);
+        if (wait is null)
+            return;
+        var cameBack = await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+        lock (gate)
+            End(cameBack);
+    }
 
     /// <summary>
     /// Starts a wait for <paramref name="answered"/> callers to come back (owner's lock held); null

@@ -31,9 +31,7 @@ public sealed partial class RaftPartition
     private readonly Lock _batchGate = new();
     private readonly Queue<Proposal> _pending = new();
     private bool _pumping;
-    private BatchLinger? _linger;
-
-    private BatchLinger Linger => _linger ??= new BatchLinger(TimeSpan.FromMicroseconds(_options.GroupCommitLingerUs), TimeProvider.System);
+    private readonly BatchLinger _linger; // set in the constructor (it needs the options)
 
     // A leadership transfer holds new batches back while the target catches up (RaftPartition.Leadership.cs).
     private bool _paused;
@@ -71,7 +69,7 @@ public sealed partial class RaftPartition
                 _pending.Enqueue(proposal);
             start = !_pumping && !_paused;
             _pumping |= start;
-            cameBack = Linger.OnEnqueued(_pending.Count);
+            cameBack = _linger.OnEnqueued(_pending.Count);
         }
         cameBack?.TrySetResult(true);
         if (start)
@@ -119,7 +117,6 @@ public sealed partial class RaftPartition
         var batch = new List<Proposal>();
         var spare = new List<Proposal>();
         var entries = new List<byte[]>();
-        var linger = Linger;
         var replicating = TakeAndStart(batch, entries);
         while (replicating is not null)
         {
@@ -135,7 +132,7 @@ public sealed partial class RaftPartition
             }
             // Swap: the finished batch moves to 'spare'.
             (batch, spare) = (spare, batch);
-            if (linger.Max <= TimeSpan.Zero)
+            if (_linger.Max <= TimeSpan.Zero)
             {
                 replicating = TakeAndStart(batch, entries); // the next batch starts before the callers resume
                 Complete(spare, result, failure);
@@ -143,20 +140,11 @@ public sealed partial class RaftPartition
                 continue;
             }
             var answered = spare.Count;
-            int pendingBefore;
-            lock (_batchGate)
-                pendingBefore = _pending.Count;
+            var pendingBefore = _linger.Pending();
             Complete(spare, result, failure);
             spare.Clear();
-            TaskCompletionSource<bool>? wait;
-            lock (_batchGate)
-                wait = failure is null ? linger.Begin(pendingBefore, _pending.Count, answered, MaxBatchCount) : null;
-            if (wait is not null)
-            {
-                var cameBack = await linger.WaitAsync(wait, _stopping.Token).ConfigureAwait(false);
-                lock (_batchGate)
-                    linger.End(cameBack);
-            }
+            if (failure is null)
+                await _linger.LingerAsync(pendingBefore, answered, MaxBatchCount, _stopping.Token).ConfigureAwait(false);
             replicating = TakeAndStart(batch, entries);
         }
     }

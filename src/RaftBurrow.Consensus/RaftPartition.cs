@@ -42,6 +42,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
         _cluster = cluster;
         _directory = directory;
         _configurationFile = configurationFile;
+        _linger = new BatchLinger(TimeSpan.FromMicroseconds(options.GroupCommitLingerUs), TimeProvider.System, _batchGate, () => _pending.Count);
         _cluster.LeaderChanged += OnLeaderChanged;
     }
 

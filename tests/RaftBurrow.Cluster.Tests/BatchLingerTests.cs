@@ -12,20 +12,23 @@ public sealed class BatchLingerTests
 {
     private static readonly TimeSpan Max = TimeSpan.FromMilliseconds(1);
 
+    // These tests drive Begin, OnEnqueued and End directly with the queue counts they state.
+    private static BatchLinger Linger(TimeSpan max, TimeProvider time) => new(max, time, new Lock(), () => 0);
+
     [Fact]
     public void Nothing_to_wait_for_gives_no_wait()
     {
-        var linger = new BatchLinger(Max, new FakeTimeProvider());
+        var linger = Linger(Max, new FakeTimeProvider());
         Assert.Null(linger.Begin(pendingBefore: 0, pendingNow: 0, answered: 0, maxBatch: 512)); // nobody answered
         Assert.Null(linger.Begin(pendingBefore: 3, pendingNow: 8, answered: 5, maxBatch: 512)); // all back already
         Assert.Null(linger.Begin(pendingBefore: 0, pendingNow: 4, answered: 8, maxBatch: 4));   // a full batch waits
-        Assert.Null(new BatchLinger(TimeSpan.Zero, new FakeTimeProvider()).Begin(0, 0, 8, 512)); // switched off
+        Assert.Null(Linger(TimeSpan.Zero, new FakeTimeProvider()).Begin(0, 0, 8, 512)); // switched off
     }
 
     [Fact]
     public async Task The_wait_ends_when_the_answered_callers_are_back()
     {
-        var linger = new BatchLinger(Max, new FakeTimeProvider());
+        var linger = Linger(Max, new FakeTimeProvider());
         // 8 answered, 3 were already queued then, 1 of the 8 came back while they were being answered.
         var wait = Assert.IsType<TaskCompletionSource<bool>>(linger.Begin(pendingBefore: 3, pendingNow: 4, answered: 8, maxBatch: 512));
         var waiting = linger.WaitAsync(wait, CancellationToken.None);
@@ -44,7 +47,7 @@ public sealed class BatchLingerTests
     public async Task A_wait_runs_out_after_max_and_the_next_waits_are_skipped_more_and_more()
     {
         var time = new FakeTimeProvider();
-        var linger = new BatchLinger(Max, time);
+        var linger = Linger(Max, time);
 
         async Task RunOut()
         {
@@ -85,7 +88,7 @@ public sealed class BatchLingerTests
     [Fact]
     public async Task Stopping_the_owner_ends_the_wait()
     {
-        var linger = new BatchLinger(TimeSpan.FromHours(1), TimeProvider.System);
+        var linger = Linger(TimeSpan.FromHours(1), TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var wait = Assert.IsType<TaskCompletionSource<bool>>(linger.Begin(0, 0, 2, 512));
         var waiting = linger.WaitAsync(wait, stop.Token);
