@@ -30,32 +30,29 @@ public static class LeadershipEndpoints
     {
         endpoints.MapPost(Route, async (HttpContext context, int partition) =>
         {
-            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
-            if (partition < 0 || partition >= router.PartitionCount)
-                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
-            if (!int.TryParse(context.Request.Query["holdMs"], NumberStyles.None, CultureInfo.InvariantCulture, out var holdMs) || holdMs is < 1 or > MaxHoldMs)
-                return Error(StatusCodes.Status400BadRequest, "Bad holdMs", $"holdMs must be an integer 1..{MaxHoldMs}.");
-            await router.Node.Partitions[partition].HoldStandbyAsync(TimeSpan.FromMilliseconds(holdMs), context.RequestAborted).ConfigureAwait(false);
+            if (Replica(context, partition) is not { } replica)
+                return UnknownPartition(partition);
+            if (Milliseconds(context, "holdMs", MaxHoldMs) is not { } holdMs)
+                return BadMilliseconds("holdMs", MaxHoldMs);
+            await replica.HoldStandbyAsync(TimeSpan.FromMilliseconds(holdMs), context.RequestAborted).ConfigureAwait(false);
             return Results.Ok(new { partition, holdMs });
         }).ExcludeFromDescription();
         endpoints.MapDelete(Route, async (HttpContext context, int partition) =>
         {
-            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
-            if (partition < 0 || partition >= router.PartitionCount)
-                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
-            await router.Node.Partitions[partition].ReleaseStandbyAsync(context.RequestAborted).ConfigureAwait(false);
+            if (Replica(context, partition) is not { } replica)
+                return UnknownPartition(partition);
+            await replica.ReleaseStandbyAsync(context.RequestAborted).ConfigureAwait(false);
             return Results.Ok(new { partition });
         }).ExcludeFromDescription();
         endpoints.MapPost(PauseRoute, async (HttpContext context, int partition) =>
         {
-            var router = context.RequestServices.GetRequiredService<ClusterRouter>();
-            if (partition < 0 || partition >= router.PartitionCount)
-                return Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
-            if (!int.TryParse(context.Request.Query["ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms is < 1 or > MaxPauseMs)
-                return Error(StatusCodes.Status400BadRequest, "Bad ms", $"ms must be an integer 1..{MaxPauseMs}.");
+            if (Replica(context, partition) is not { } replica)
+                return UnknownPartition(partition);
+            if (Milliseconds(context, "ms", MaxPauseMs) is not { } ms)
+                return BadMilliseconds("ms", MaxPauseMs);
             try
             {
-                var lastIndex = await router.Node.Partitions[partition].PauseProposalsAsync(TimeSpan.FromMilliseconds(ms), context.RequestAborted).ConfigureAwait(false);
+                var lastIndex = await replica.PauseProposalsAsync(TimeSpan.FromMilliseconds(ms), context.RequestAborted).ConfigureAwait(false);
                 return Results.Ok(new { partition, lastIndex });
             }
             catch (NotLeaderException)
@@ -65,6 +62,23 @@ public static class LeadershipEndpoints
         }).ExcludeFromDescription();
         return endpoints;
     }
+
+    /// <summary>This node's replica of <paramref name="partition"/>, or null when there is no such partition.</summary>
+    private static RaftPartition? Replica(HttpContext context, int partition)
+    {
+        var router = context.RequestServices.GetRequiredService<ClusterRouter>();
+        return partition >= 0 && partition < router.PartitionCount ? router.Node.Partitions[partition] : null;
+    }
+
+    /// <summary>The query parameter <paramref name="name"/> as a whole number of ms in 1..<paramref name="max"/>, or null.</summary>
+    private static int? Milliseconds(HttpContext context, string name, int max) =>
+        int.TryParse(context.Request.Query[name], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is >= 1 && ms <= max ? ms : null;
+
+    private static IResult UnknownPartition(int partition) =>
+        Error(StatusCodes.Status404NotFound, "Unknown partition", $"Partition {partition} does not exist.");
+
+    private static IResult BadMilliseconds(string name, int max) =>
+        Error(StatusCodes.Status400BadRequest, $"Bad {name}", $"{name} must be an integer 1..{max}.");
 
     private static IResult Error(int status, string title, string description) =>
         Results.Json(new { title, description }, statusCode: status);
