@@ -59,7 +59,7 @@ public sealed class MemberDirectorySync(ClusterRouter router, TimeProvider time,
             List<ClusterMember>? nodes;
             try
             {
-                await using var stream = await _http.GetStreamAsync(new Uri($"{peer.HttpUrl.TrimEnd('/')}/admin/cluster"), cancellationToken).ConfigureAwait(false);
+                await using var stream = await _http.GetStreamAsync(new Uri($"{peer.HttpUrl.TrimEnd('/')}/admin/cluster?hash=false"), cancellationToken).ConfigureAwait(false);
                 using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
                 nodes = document.RootElement.GetProperty("nodes").Deserialize<List<ClusterMember>>(Json);
             }

@@ -124,6 +124,12 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
     }
 
     /// <summary>
+    /// The index the state stands at: the larger of ours and the WAL's applied index (entries between
+    /// them carry no command; see <see cref="IndexAndHash"/>).
+    /// </summary>
+    public long StateIndex(Func<long> walAppliedIndex) => Math.Max(AppliedIndex, walAppliedIndex());
+
+    /// <summary>
     /// Applied index and state hash, read together. <paramref name="walAppliedIndex"/> is read under
     /// the lock: the WAL applies some entries (the no-op a new leader appends) without calling
     /// <see cref="ApplyAsync"/>, so entries between our index and the WAL's are state-neutral and the
@@ -149,7 +155,7 @@ internal sealed class PartitionStateMachine : IStateMachine, IAsyncDisposable
             _lock.EnterReadLock();
             try
             {
-                index = Math.Max(AppliedIndex, walAppliedIndex());
+                index = StateIndex(walAppliedIndex);
                 if (_lastHash is { } last && (last.AppliedIndex == index || Stopwatch.GetTimestamp() < _nextHashAt))
                     return last;
                 image = _machine.CaptureSnapshot();

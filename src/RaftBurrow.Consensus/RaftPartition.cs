@@ -230,7 +230,7 @@ public sealed partial class RaftPartition : IAsyncDisposable
     {
         var (applied, hash) = withHash
             ? _stateMachine.IndexAndHash(() => _wal.LastAppliedIndex)
-            : (Math.Max(_stateMachine.AppliedIndex, _wal.LastAppliedIndex), (ulong?)null);
+            : (_stateMachine.StateIndex(() => _wal.LastAppliedIndex), (ulong?)null);
         string role;
         if (_cluster.Standby)
             role = "standby";
