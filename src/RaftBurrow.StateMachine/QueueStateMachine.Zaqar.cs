@@ -195,7 +195,8 @@ public sealed partial class QueueStateMachine
                     var m = list.At(i);
                     if (!m.Removed)
                     {
-                        // An open image may still need the old place (its slabs stay pinned).
+                        // Compaction waits while an image is open (Finish), so this saves nothing
+                        // today; it keeps the rule that every change of these fields is preserved.
                         Preserve(m);
                         (m.BodySlab, m.BodyOffset) = fresh.Add(m.Body);
                     }
